@@ -1,0 +1,33 @@
+package io.github.vecprop.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vecprop} command line. Exit codes: 0 success, 1 failure, 2 usage error or bad argument. */
+@Command(name = "vecprop", mixinStandardHelpOptions = true, version = "vecprop 0.1.0",
+        description = "Neural-network layers trained by backpropagation on Vector API kernels.",
+        subcommands = {DemoCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        // A user's mistake gets its message, not a stack trace.
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                cmd.getErr().println("vecprop: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+}

@@ -1,0 +1,101 @@
+package io.github.vecprop.kernel;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Chooses the {@link Kernels} implementation once per JVM: {@link PanamaKernels} when the Vector API
+ * can be used, otherwise {@link ScalarKernels}, logging one line (to {@code java.util.logging}, logger
+ * {@code io.github.vecprop.kernel}) that says which and why.
+ *
+ * <p>Scalar is chosen when the system property {@code vecprop.kernels} is {@code scalar}, when the
+ * module {@code jdk.incubator.vector} is not in the boot layer (start the JVM with
+ * {@code --add-modules jdk.incubator.vector} to enable it), or when the C2 compiler is off
+ * ({@code -XX:TieredStopAtLevel} below 4 or {@code -Xint}), because interpreted vector code is far
+ * slower than scalar loops. {@code vecprop.kernels=panama} forces the SIMD kernels and fails if the
+ * module is missing.
+ */
+public final class KernelProvider {
+    /** System property that overrides the choice: {@code scalar} or {@code panama}. */
+    public static final String PROPERTY = "vecprop.kernels";
+
+    private static final Logger LOG = Logger.getLogger("io.github.vecprop.kernel");
+    private static final Kernels CHOSEN = choose();
+
+    private KernelProvider() {
+    }
+
+    /** The kernels this JVM uses (chosen on first call, then fixed). */
+    public static Kernels get() {
+        return CHOSEN;
+    }
+
+    /** The scalar reference kernels, whatever {@link #get()} chose. */
+    public static Kernels scalar() {
+        return ScalarKernels.INSTANCE;
+    }
+
+    /**
+     * The SIMD kernels, whatever {@link #get()} chose.
+     *
+     * @throws IllegalStateException if {@code jdk.incubator.vector} is not available
+     */
+    public static Kernels panama() {
+        if (!vectorModulePresent()) {
+            throw new IllegalStateException("the Vector API is not available: start the JVM with --add-modules jdk.incubator.vector");
+        }
+        return PanamaKernels.INSTANCE;
+    }
+
+    private static Kernels choose() {
+        String requested = System.getProperty(PROPERTY, "").trim();
+        if (requested.equals("panama")) {
+            Kernels k = panama();
+            LOG.info("vecprop kernels: panama (SIMD, " + PanamaKernels.lanes() + " float lanes), forced by -D" + PROPERTY + "=panama");
+            return k;
+        }
+        if (requested.equals("scalar")) {
+            LOG.info("vecprop kernels: scalar, as requested by -D" + PROPERTY + "=scalar");
+            return ScalarKernels.INSTANCE;
+        }
+        if (!requested.isEmpty()) {
+            throw new IllegalStateException("-D" + PROPERTY + "=" + requested + " is not understood: use scalar or panama");
+        }
+        if (!vectorModulePresent()) {
+            LOG.warning("vecprop kernels: scalar, because module jdk.incubator.vector is not loaded;"
+                    + " start the JVM with --add-modules jdk.incubator.vector for the SIMD kernels");
+            return ScalarKernels.INSTANCE;
+        }
+        String c2Off = c2Disabled();
+        if (c2Off != null) {
+            LOG.warning("vecprop kernels: scalar, because the C2 compiler is off (" + c2Off
+                    + "); interpreted vector code is slower than scalar loops. Remove that flag for the SIMD kernels");
+            return ScalarKernels.INSTANCE;
+        }
+        LOG.info("vecprop kernels: panama (SIMD, " + PanamaKernels.lanes() + " float lanes)");
+        return PanamaKernels.INSTANCE;
+    }
+
+    private static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    /** The JVM flag that disables C2, or null if C2 is on. */
+    private static String c2Disabled() {
+        try {
+            List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
+            for (String a : args) {
+                if (a.equals("-Xint")) {
+                    return a;
+                }
+                if (a.startsWith("-XX:TieredStopAtLevel=") && !a.endsWith("=4")) {
+                    return a;
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // java.management may be absent in a trimmed runtime; then assume the default (C2 on).
+        }
+        return null;
+    }
+}

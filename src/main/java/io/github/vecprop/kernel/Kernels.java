@@ -1,0 +1,75 @@
+package io.github.vecprop.kernel;
+
+/**
+ * The arithmetic every layer needs, on flat row-major {@code float[]} buffers.
+ *
+ * <p>Two implementations exist: {@link ScalarKernels} (plain loops; the test oracle and the fallback)
+ * and {@code PanamaKernels} (the JDK Vector API). {@link KernelProvider#get()} picks one once per JVM.
+ *
+ * <p>Conventions shared by every method: matrices are row-major and addressed as
+ * {@code (array, offset, leadingDimension)}, so sub-blocks need no copies; outputs are written into
+ * caller-provided arrays and nothing is allocated; outputs may not overlap inputs unless a method says
+ * so. Arguments are validated cheaply (bounds of the addressed region) and a violation throws
+ * {@link IllegalArgumentException} naming the offending sizes. Implementations are stateless and
+ * thread-safe.
+ */
+public interface Kernels {
+
+    /** A short name for logs and benchmarks: {@code "panama"} or {@code "scalar"}. */
+    String name();
+
+    /**
+     * General matrix multiply: {@code C = alpha * op(A) * op(B) + beta * C}, where {@code op(A)} is
+     * {@code m x k} and {@code op(B)} is {@code k x n}.
+     *
+     * <p>With {@code transA} false, A is stored as {@code m x k} (row stride {@code lda >= k});
+     * with it true, A is stored as {@code k x m} ({@code lda >= m}) and read transposed, without
+     * materialising the transpose. Likewise B is {@code k x n} ({@code ldb >= n}) or, transposed,
+     * {@code n x k} ({@code ldb >= k}). C is {@code m x n} with {@code ldc >= n}. With {@code beta}
+     * zero, C is not read (NaNs in it do not propagate). C may not share its array with A or B.
+     *
+     * <p>Backprop uses the three forms: forward {@code X·W} (NN), {@code dX = dY·Wᵀ} (NT),
+     * {@code dW = Xᵀ·dY} (TN).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              float alpha, float[] a, int aOff, int lda,
+              float[] b, int bOff, int ldb,
+              float beta, float[] c, int cOff, int ldc);
+
+    /** {@code x[r, :] += bias[0..cols)} for every row of the {@code rows x cols} block at {@code xOff} (stride {@code cols}). */
+    void addBias(float[] x, int xOff, int rows, int cols, float[] bias, int biasOff);
+
+    /** {@code out[j] = sum over r of x[r, j]}: column sums of a dense {@code rows x cols} block (the bias gradient). Overwrites {@code out}. */
+    void columnSums(float[] x, int xOff, int rows, int cols, float[] out, int outOff);
+
+    /** {@code y[i] = max(0, x[i])} for {@code n} elements. {@code y} may be {@code x} (in place). */
+    void reluForward(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /**
+     * {@code dx[i] = x[i] > 0 ? dout[i] : 0}, where {@code x} is the forward input. {@code dx} may be
+     * {@code dout} only if the caller means to overwrite it; the layers never do.
+     */
+    void reluBackward(float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff, int n);
+
+    /** {@code y[i] = 1 / (1 + exp(-x[i]))}. {@code y} may be {@code x}. */
+    void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code dx[i] = dout[i] * (1 - y[i]) * y[i]}, where {@code y} is the forward output. */
+    void sigmoidBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n);
+
+    /** Row-wise softmax of a dense {@code rows x cols} block, subtracting each row's maximum first. {@code y} may be {@code x}. */
+    void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols);
+
+    /**
+     * Mean cross-entropy of row-wise probabilities {@code p} ({@code rows x cols}) against label indices:
+     * {@code -1/rows * sum log(p[r, labels[r]] + 1e-7)}, accumulated in double. Labels must lie in
+     * {@code [0, cols)}.
+     */
+    double crossEntropyLabels(float[] p, int pOff, int rows, int cols, int[] labels, int labelsOff);
+
+    /** As {@link #crossEntropyLabels} against a dense one-hot (or any probability) target {@code t} of the same shape: {@code -1/rows * sum t*log(p + 1e-7)}. */
+    double crossEntropyDense(float[] p, int pOff, float[] t, int tOff, int rows, int cols);
+
+    /** {@code out[r] = argmax over j of x[r, j]} (the first index on ties) for a dense {@code rows x cols} block; {@code cols >= 1}. */
+    void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff);
+}

@@ -1,0 +1,251 @@
+package io.github.vecprop.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the JDK Vector API ({@code jdk.incubator.vector}). Each method is a {@code loopBound}
+ * main loop over full vectors followed by one scalar tail, and matches its {@link ScalarKernels} twin
+ * within float rounding (reductions may sum in another order). Only {@link KernelProvider} should
+ * load this class: touching it without {@code --add-modules jdk.incubator.vector} fails.
+ * Stateless and thread-safe.
+ */
+public final class PanamaKernels implements Kernels {
+    /** The shared instance. */
+    public static final PanamaKernels INSTANCE = new PanamaKernels();
+
+    // A constant species lets C2 turn every vector op into one instruction; a non-constant one is slower than scalar code.
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    private static final float LOG_GUARD = (float) ScalarKernels.LOG_GUARD;
+
+    private PanamaKernels() {
+    }
+
+    /** Lanes per vector on this machine (16 with AVX-512). */
+    public static int lanes() {
+        return LANES;
+    }
+
+    @Override
+    public String name() {
+        return "panama";
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        PanamaGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                GemmThreads.defaultParallelism());
+    }
+
+    @Override
+    public void addBias(float[] x, int xOff, int rows, int cols, float[] bias, int biasOff) {
+        Checks.range("x", x, xOff, Checks.dims(rows, cols));
+        Checks.range("bias", bias, biasOff, cols);
+        int bound = SPECIES.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int row = xOff + r * cols;
+            int j = 0;
+            for (; j < bound; j += LANES) {
+                FloatVector.fromArray(SPECIES, x, row + j)
+                        .add(FloatVector.fromArray(SPECIES, bias, biasOff + j))
+                        .intoArray(x, row + j);
+            }
+            for (; j < cols; j++) {
+                x[row + j] += bias[biasOff + j];
+            }
+        }
+    }
+
+    @Override
+    public void columnSums(float[] x, int xOff, int rows, int cols, float[] out, int outOff) {
+        Checks.range("x", x, xOff, Checks.dims(rows, cols));
+        Checks.range("out", out, outOff, cols);
+        int bound = SPECIES.loopBound(cols);
+        int j = 0;
+        // Column blocks outermost: each block's running sum stays in a register across all rows.
+        for (; j < bound; j += LANES) {
+            FloatVector acc = FloatVector.zero(SPECIES);
+            for (int r = 0; r < rows; r++) {
+                acc = acc.add(FloatVector.fromArray(SPECIES, x, xOff + r * cols + j));
+            }
+            acc.intoArray(out, outOff + j);
+        }
+        for (; j < cols; j++) {
+            float s = 0f;
+            for (int r = 0; r < rows; r++) {
+                s += x[xOff + r * cols + j];
+            }
+            out[outOff + j] = s;
+        }
+    }
+
+    @Override
+    public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        Checks.range("x", x, xOff, n);
+        Checks.range("y", y, yOff, n);
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            FloatVector.fromArray(SPECIES, x, xOff + i).max(0f).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            float v = x[xOff + i];
+            y[yOff + i] = v > 0f ? v : 0f;
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+        Checks.range("x", x, xOff, n);
+        Checks.range("dout", dout, doutOff, n);
+        Checks.range("dx", dx, dxOff, n);
+        FloatVector zero = FloatVector.zero(SPECIES);
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            VectorMask<Float> positive = FloatVector.fromArray(SPECIES, x, xOff + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(SPECIES, dout, doutOff + i), positive).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            dx[dxOff + i] = x[xOff + i] > 0f ? dout[doutOff + i] : 0f;
+        }
+    }
+
+    @Override
+    public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        Checks.range("x", x, xOff, n);
+        Checks.range("y", y, yOff, n);
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            FloatVector e = FloatVector.fromArray(SPECIES, x, xOff + i).neg().lanewise(VectorOperators.EXP);
+            one.div(e.add(1f)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
+        }
+    }
+
+    @Override
+    public void sigmoidBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+        Checks.range("y", y, yOff, n);
+        Checks.range("dout", dout, doutOff, n);
+        Checks.range("dx", dx, dxOff, n);
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, y, yOff + i);
+            FloatVector.fromArray(SPECIES, dout, doutOff + i).mul(v.neg().add(1f)).mul(v).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            float v = y[yOff + i];
+            dx[dxOff + i] = dout[doutOff + i] * (1f - v) * v;
+        }
+    }
+
+    @Override
+    public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
+        long size = Checks.dims(rows, cols);
+        Checks.range("x", x, xOff, size);
+        Checks.range("y", y, yOff, size);
+        int bound = SPECIES.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int yr = yOff + r * cols;
+            FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+            int j = 0;
+            for (; j < bound; j += LANES) {
+                vmax = vmax.max(FloatVector.fromArray(SPECIES, x, xr + j));
+            }
+            float max = vmax.reduceLanes(VectorOperators.MAX);
+            for (; j < cols; j++) {
+                max = Math.max(max, x[xr + j]);
+            }
+            FloatVector vsum = FloatVector.zero(SPECIES);
+            j = 0;
+            for (; j < bound; j += LANES) {
+                FloatVector e = FloatVector.fromArray(SPECIES, x, xr + j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(y, yr + j);
+                vsum = vsum.add(e);
+            }
+            double sum = vsum.reduceLanes(VectorOperators.ADD);
+            for (; j < cols; j++) {
+                float e = (float) Math.exp(x[xr + j] - max);
+                y[yr + j] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            j = 0;
+            for (; j < bound; j += LANES) {
+                FloatVector.fromArray(SPECIES, y, yr + j).mul(inv).intoArray(y, yr + j);
+            }
+            for (; j < cols; j++) {
+                y[yr + j] *= inv;
+            }
+        }
+    }
+
+    @Override
+    public double crossEntropyLabels(float[] p, int pOff, int rows, int cols, int[] labels, int labelsOff) {
+        // One gathered element per row: there is nothing to vectorise, and the scalar twin is exact in double.
+        return ScalarKernels.INSTANCE.crossEntropyLabels(p, pOff, rows, cols, labels, labelsOff);
+    }
+
+    @Override
+    public double crossEntropyDense(float[] p, int pOff, float[] t, int tOff, int rows, int cols) {
+        long size = Checks.dims(rows, cols);
+        Checks.range("p", p, pOff, size);
+        Checks.range("t", t, tOff, size);
+        int n = (int) size;
+        int bound = SPECIES.loopBound(n);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            FloatVector logp = FloatVector.fromArray(SPECIES, p, pOff + i).add(LOG_GUARD).lanewise(VectorOperators.LOG);
+            acc = FloatVector.fromArray(SPECIES, t, tOff + i).fma(logp, acc);
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float ti = t[tOff + i];
+            if (ti != 0f) {
+                sum += ti * Math.log(p[pOff + i] + ScalarKernels.LOG_GUARD);
+            }
+        }
+        return -sum / rows;
+    }
+
+    @Override
+    public void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff) {
+        if (cols < 1) {
+            throw new IllegalArgumentException("argmax needs at least one column, got cols=" + cols);
+        }
+        Checks.range("x", x, xOff, Checks.dims(rows, cols));
+        Checks.range("out", out, outOff, rows);
+        int bound = SPECIES.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int row = xOff + r * cols;
+            FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+            int j = 0;
+            for (; j < bound; j += LANES) {
+                vmax = vmax.max(FloatVector.fromArray(SPECIES, x, row + j));
+            }
+            float max = vmax.reduceLanes(VectorOperators.MAX);
+            for (; j < cols; j++) {
+                max = Math.max(max, x[row + j]);
+            }
+            // The scalar twin keeps the first strictly greater element, so find the first occurrence of the max.
+            int best = 0;
+            while (best < cols - 1 && x[row + best] != max) {
+                best++;
+            }
+            out[outOff + r] = best;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.github.vecprop.kernel;
+
+/**
+ * Plain-loop kernels: the reference every SIMD kernel is tested against, and the fallback when the
+ * Vector API is unavailable or disabled ({@code -Dvecprop.kernels=scalar}). Stateless and thread-safe.
+ */
+public final class ScalarKernels implements Kernels {
+    /** The shared instance. */
+    public static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    /** Added inside the logarithm of the cross-entropy so a zero probability gives a large finite loss, as in the origin notes. */
+    static final double LOG_GUARD = 1e-7;
+
+    private ScalarKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        ScalarGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void addBias(float[] x, int xOff, int rows, int cols, float[] bias, int biasOff) {
+        Checks.range("x", x, xOff, Checks.dims(rows, cols));
+        Checks.range("bias", bias, biasOff, cols);
+        for (int r = 0; r < rows; r++) {
+            int row = xOff + r * cols;
+            for (int j = 0; j < cols; j++) {
+                x[row + j] += bias[biasOff + j];
+            }
+        }
+    }
+
+    @Override
+    public void columnSums(float[] x, int xOff, int rows, int cols, float[] out, int outOff) {
+        Checks.range("x", x, xOff, Checks.dims(rows, cols));
+        Checks.range("out", out, outOff, cols);
+        for (int j = 0; j < cols; j++) {
+            out[outOff + j] = 0f;
+        }
+        for (int r = 0; r < rows; r++) {
+            int row = xOff + r * cols;
+            for (int j = 0; j < cols; j++) {
+                out[outOff + j] += x[row + j];
+            }
+        }
+    }
+
+    @Override
+    public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        Checks.range("x", x, xOff, n);
+        Checks.range("y", y, yOff, n);
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i];
+            y[yOff + i] = v > 0f ? v : 0f;
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+        Checks.range("x", x, xOff, n);
+        Checks.range("dout", dout, doutOff, n);
+        Checks.range("dx", dx, dxOff, n);
+        for (int i = 0; i < n; i++) {
+            dx[dxOff + i] = x[xOff + i] > 0f ? dout[doutOff + i] : 0f;
+        }
+    }
+
+    @Override
+    public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        Checks.range("x", x, xOff, n);
+        Checks.range("y", y, yOff, n);
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
+        }
+    }
+
+    @Override
+    public void sigmoidBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+        Checks.range("y", y, yOff, n);
+        Checks.range("dout", dout, doutOff, n);
+        Checks.range("dx", dx, dxOff, n);
+        for (int i = 0; i < n; i++) {
+            float v = y[yOff + i];
+            dx[dxOff + i] = dout[doutOff + i] * (1f - v) * v;
+        }
+    }
+
+    @Override
+    public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
+        long size = Checks.dims(rows, cols);
+        Checks.range("x", x, xOff, size);
+        Checks.range("y", y, yOff, size);
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int yr = yOff + r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, x[xr + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                float e = (float) Math.exp(x[xr + j] - max);
+                y[yr + j] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < cols; j++) {
+                y[yr + j] *= inv;
+            }
+        }
+    }
+
+    @Override
+    public double crossEntropyLabels(float[] p, int pOff, int rows, int cols, int[] labels, int labelsOff) {
+        Checks.range("p", p, pOff, Checks.dims(rows, cols));
+        Checks.labels(labels, labelsOff, rows, cols);
+        double sum = 0;
+        for (int r = 0; r < rows; r++) {
+            sum += Math.log(p[pOff + r * cols + labels[labelsOff + r]] + LOG_GUARD);
+        }
+        return -sum / rows;
+    }
+
+    @Override
+    public double crossEntropyDense(float[] p, int pOff, float[] t, int tOff, int rows, int cols) {
+        long size = Checks.dims(rows, cols);
+        Checks.range("p", p, pOff, size);
+        Checks.range("t", t, tOff, size);
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            float ti = t[tOff + i];
+            if (ti != 0f) {
+                sum += ti * Math.log(p[pOff + i] + LOG_GUARD);
+            }
+        }
+        return -sum / rows;
+    }
+
+    @Override
+    public void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff) {
+        if (cols < 1) {
+            throw new IllegalArgumentException("argmax needs at least one column, got cols=" + cols);
+        }
+        Checks.range("x", x, xOff, Checks.dims(rows, cols));
+        Checks.range("out", out, outOff, rows);
+        for (int r = 0; r < rows; r++) {
+            int row = xOff + r * cols;
+            int best = 0;
+            float max = x[row];
+            for (int j = 1; j < cols; j++) {
+                if (x[row + j] > max) {
+                    max = x[row + j];
+                    best = j;
+                }
+            }
+            out[outOff + r] = best;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.github.vecprop.layer;
+
+import io.github.vecprop.tensor.Shape;
+import io.github.vecprop.tensor.Tensor;
+
+/** The layers' buffer reuse: keep a buffer while the shape it must have is unchanged. */
+final class Buffers {
+    private Buffers() {
+    }
+
+    /** {@code buffer} if it already has the shape {@code rows x cols}, otherwise a new zero tensor of that shape. */
+    static Tensor matrix(Tensor buffer, int rows, int cols) {
+        return buffer != null && buffer.shape().is(rows, cols) ? buffer : Tensor.zeros(rows, cols);
+    }
+
+    /** {@code buffer} if it already has {@code shape}, otherwise a new zero tensor of that shape. */
+    static Tensor like(Tensor buffer, Shape shape) {
+        return buffer != null && buffer.shape().equals(shape) ? buffer : Tensor.zeros(shape.dims());
+    }
+
+    /** Throws unless {@link Layer#backward} comes after a forward, with a matching {@code dout}. */
+    static void requireBackward(String layer, Tensor out, Tensor dout) {
+        if (out == null) {
+            throw new IllegalStateException(layer + ".backward called before forward");
+        }
+        Shape.requireSame(layer + " dout", dout, "its last output", out);
+    }
+}

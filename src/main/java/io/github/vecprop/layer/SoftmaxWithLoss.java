@@ -1,0 +1,123 @@
+package io.github.vecprop.layer;
+
+import io.github.vecprop.kernel.KernelProvider;
+import io.github.vecprop.kernel.Kernels;
+import io.github.vecprop.tensor.Shape;
+import io.github.vecprop.tensor.Tensor;
+
+/**
+ * Softmax followed by the mean cross-entropy loss, the last layer of the origin notes' net. Scores
+ * {@code x} are {@code N x C}; targets are either label indices ({@code int[N]}, each in
+ * {@code [0, C)}) or a one-hot (or any probability) tensor of shape {@code N x C}.
+ *
+ * <p>{@code forward} returns {@code -1/N * sum t * log(y + 1e-7)} with {@code y = softmax(x)}
+ * (row maximum subtracted first; the sum accumulated in double). {@code backward(dout)} returns
+ * {@code dout * (y - t) / N}. The returned {@code dx} and {@link #y()} are layer-owned buffers,
+ * overwritten by the next call; the targets are referenced, not copied, until the next forward.
+ * Not thread-safe.
+ */
+public final class SoftmaxWithLoss {
+    private final Kernels kernels;
+    private Tensor y;
+    private Tensor dx;
+    private int[] labels;
+    private Tensor oneHot;
+    private double loss;
+
+    /** A softmax-with-loss on the provider's kernels. */
+    public SoftmaxWithLoss() {
+        this(KernelProvider.get());
+    }
+
+    /** A softmax-with-loss on the given kernels. */
+    public SoftmaxWithLoss(Kernels kernels) {
+        Shape.requireNonNull("kernels", kernels);
+        this.kernels = kernels;
+    }
+
+    /**
+     * The mean loss of scores {@code x} ({@code N x C}) against label indices {@code t} ({@code N}).
+     *
+     * @throws IllegalArgumentException if {@code t.length != N} or a label is outside {@code [0, C)}
+     */
+    public double forward(Tensor x, int[] t) {
+        Shape.requireBatch("SoftmaxWithLoss input", x);
+        Shape.requireNonNull("labels", t);
+        if (t.length != x.dim(0)) {
+            throw new IllegalArgumentException("SoftmaxWithLoss input has shape " + x.shape() + " but there are "
+                    + t.length + " labels; need one label per row");
+        }
+        softmax(x);
+        loss = kernels.crossEntropyLabels(y.data(), 0, x.dim(0), x.dim(1), t, 0);
+        labels = t;
+        oneHot = null;
+        return loss;
+    }
+
+    /**
+     * The mean loss of scores {@code x} against one-hot targets {@code t}, both {@code N x C}.
+     *
+     * @throws IllegalArgumentException if the shapes differ
+     */
+    public double forward(Tensor x, Tensor t) {
+        Shape.requireBatch("SoftmaxWithLoss input", x);
+        Shape.requireNonNull("one-hot targets", t);
+        if (!t.shape().equals(x.shape())) {
+            throw new IllegalArgumentException("SoftmaxWithLoss input has shape " + x.shape()
+                    + " but the one-hot targets have shape " + t.shape() + "; they must match (N x C)");
+        }
+        softmax(x);
+        loss = kernels.crossEntropyDense(y.data(), 0, t.data(), 0, x.dim(0), x.dim(1));
+        oneHot = t;
+        labels = null;
+        return loss;
+    }
+
+    private void softmax(Tensor x) {
+        y = Buffers.matrix(y, x.dim(0), x.dim(1));
+        kernels.softmaxRows(x.data(), 0, y.data(), 0, x.dim(0), x.dim(1));
+    }
+
+    /** {@code backward(1)}: the gradient of the loss itself. */
+    public Tensor backward() {
+        return backward(1f);
+    }
+
+    /** {@code dx = dout * (y - t) / N} ({@code N x C}) for the last forward; a layer-owned buffer. */
+    public Tensor backward(float dout) {
+        if (y == null) {
+            throw new IllegalStateException("SoftmaxWithLoss.backward called before forward");
+        }
+        int n = y.dim(0);
+        int c = y.dim(1);
+        dx = Buffers.matrix(dx, n, c);
+        float scale = dout / n;
+        float[] yd = y.data();
+        float[] d = dx.data();
+        if (labels != null) {
+            for (int r = 0; r < n; r++) {
+                int row = r * c;
+                for (int j = 0; j < c; j++) {
+                    d[row + j] = yd[row + j] * scale;
+                }
+                d[row + labels[r]] -= scale;
+            }
+        } else {
+            float[] t = oneHot.data();
+            for (int i = 0; i < d.length; i++) {
+                d[i] = (yd[i] - t[i]) * scale;
+            }
+        }
+        return dx;
+    }
+
+    /** The softmax probabilities of the last forward ({@code N x C}); layer-owned. */
+    public Tensor y() {
+        return y;
+    }
+
+    /** The loss of the last forward. */
+    public double loss() {
+        return loss;
+    }
+}

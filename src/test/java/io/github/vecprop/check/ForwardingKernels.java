@@ -1,0 +1,76 @@
+package io.github.vecprop.check;
+
+import io.github.vecprop.kernel.Kernels;
+
+/**
+ * Delegates every call to another {@link Kernels}; tests override one method to plant a bug and
+ * show that a property check catches it.
+ */
+public class ForwardingKernels implements Kernels {
+    private final Kernels delegate;
+
+    public ForwardingKernels(Kernels delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public String name() {
+        return "mutant-of-" + delegate.name();
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        delegate.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void addBias(float[] x, int xOff, int rows, int cols, float[] bias, int biasOff) {
+        delegate.addBias(x, xOff, rows, cols, bias, biasOff);
+    }
+
+    @Override
+    public void columnSums(float[] x, int xOff, int rows, int cols, float[] out, int outOff) {
+        delegate.columnSums(x, xOff, rows, cols, out, outOff);
+    }
+
+    @Override
+    public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        delegate.reluForward(x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void reluBackward(float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+        delegate.reluBackward(x, xOff, dout, doutOff, dx, dxOff, n);
+    }
+
+    @Override
+    public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        delegate.sigmoidForward(x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void sigmoidBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+        delegate.sigmoidBackward(y, yOff, dout, doutOff, dx, dxOff, n);
+    }
+
+    @Override
+    public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
+        delegate.softmaxRows(x, xOff, y, yOff, rows, cols);
+    }
+
+    @Override
+    public double crossEntropyLabels(float[] p, int pOff, int rows, int cols, int[] labels, int labelsOff) {
+        return delegate.crossEntropyLabels(p, pOff, rows, cols, labels, labelsOff);
+    }
+
+    @Override
+    public double crossEntropyDense(float[] p, int pOff, float[] t, int tOff, int rows, int cols) {
+        return delegate.crossEntropyDense(p, pOff, t, tOff, rows, cols);
+    }
+
+    @Override
+    public void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff) {
+        delegate.argmaxRows(x, xOff, rows, cols, out, outOff);
+    }
+}

@@ -1,0 +1,162 @@
+package io.github.vecprop.kernel;
+
+import io.github.vecprop.check.ForwardingKernels;
+import io.github.vecprop.check.Properties;
+import io.github.vecprop.check.Sizes;
+import io.github.vecprop.check.TestData;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Every SIMD kernel against its scalar twin on sizes around the vector length (0, 1, lanes - 1,
+ * lanes, lanes + 1, primes), at random offsets into larger arrays. Elementwise kernels whose twin
+ * does the same float operations must match exactly; kernels that use a vector exp or log, or that
+ * reduce in another order, match within a tolerance that grows with the reduction length. Elements
+ * outside the addressed range must be left untouched.
+ */
+class KernelProperties {
+    private static final Kernels SCALAR = ScalarKernels.INSTANCE;
+    private static final Gen<Integer> OFFSETS = Generate.range(0, 7);
+
+    /** Calls one kernel on {@code (input arrays, output array)}. */
+    private interface Call {
+        void run(Kernels k, float[] out);
+    }
+
+    /** Runs {@code call} on both kernels with outputs pre-filled with the same garbage, then compares. */
+    private static void compare(String what, Kernels candidate, int outLength, double tolerance, Call call) {
+        float[] expected = new float[outLength];
+        Arrays.fill(expected, -12345f);
+        float[] actual = expected.clone();
+        call.run(SCALAR, expected);
+        call.run(candidate, actual);
+        for (int i = 0; i < outLength; i++) {
+            if (!(Math.abs(actual[i] - expected[i]) <= tolerance) && !(Float.compare(actual[i], expected[i]) == 0)) {
+                throw new AssertionError(what + " on " + candidate.name() + ": element " + i + " is " + actual[i]
+                        + ", scalar twin gives " + expected[i] + " (tolerance " + tolerance + ")");
+            }
+        }
+    }
+
+    static void elementwiseMatchesScalar(Kernels k) {
+        Properties.qt().forAll(Sizes.between(0, 300), OFFSETS, OFFSETS, Sizes.seeds()).checkAssert((n, xo, yo, seed) -> {
+            float[] x = TestData.uniform(seed, n + xo, -8f, 8f);
+            float[] d = TestData.uniform(seed + 1, n + xo, -2f, 2f);
+            float[] y = TestData.uniform(seed + 2, n + xo, 0f, 1f);
+            int len = n + yo + 3;
+            compare("reluForward", k, len, 0, (kk, out) -> kk.reluForward(x, xo, out, yo, n));
+            compare("reluBackward", k, len, 0, (kk, out) -> kk.reluBackward(x, xo, d, xo, out, yo, n));
+            compare("sigmoidForward", k, len, 1e-6, (kk, out) -> kk.sigmoidForward(x, xo, out, yo, n));
+            compare("sigmoidBackward", k, len, 1e-7, (kk, out) -> kk.sigmoidBackward(y, xo, d, xo, out, yo, n));
+        });
+    }
+
+    static void rowKernelsMatchScalar(Kernels k) {
+        Properties.qt().forAll(Sizes.between(0, 40), Sizes.between(1, 120), OFFSETS, Sizes.seeds()).checkAssert((rows, cols, off, seed) -> {
+            int size = rows * cols;
+            float[] x = TestData.uniform(seed, size + off, -5f, 5f);
+            float[] bias = TestData.uniform(seed + 1, cols + off, -1f, 1f);
+            compare("addBias", k, size + off, 0, (kk, out) -> {
+                System.arraycopy(x, 0, out, 0, size + off);
+                kk.addBias(out, off, rows, cols, bias, off);
+            });
+            compare("columnSums", k, cols + off + 2, 1e-6 * rows * 5, (kk, out) -> kk.columnSums(x, off, rows, cols, out, off));
+            compare("softmaxRows", k, size + off, 1e-6, (kk, out) -> kk.softmaxRows(x, off, out, off, rows, cols));
+
+            int[] expected = new int[rows + off];
+            int[] actual = new int[rows + off];
+            SCALAR.argmaxRows(x, off, rows, cols, expected, off);
+            k.argmaxRows(x, off, rows, cols, actual, off);
+            assertArrayEquals(expected, actual, "argmaxRows");
+
+            float[] p = new float[size];
+            SCALAR.softmaxRows(x, off, p, 0, rows, cols);
+            if (rows > 0) {
+                int[] labels = TestData.labels(seed + 2, rows, cols);
+                float[] t = TestData.oneHot(labels, cols);
+                double tol = 1e-6 * (1 + cols);
+                compare("crossEntropyLabels", k, 1, tol,
+                        (kk, out) -> out[0] = (float) kk.crossEntropyLabels(p, 0, rows, cols, labels, 0));
+                compare("crossEntropyDense", k, 1, tol,
+                        (kk, out) -> out[0] = (float) kk.crossEntropyDense(p, 0, t, 0, rows, cols));
+            }
+        });
+    }
+
+    static void gemmMatchesScalar(Kernels k) {
+        Properties.qt().forAll(Sizes.between(0, 70), Sizes.between(0, 70), Sizes.between(0, 70), Sizes.seeds()).checkAssert((m, n, kk, seed) -> {
+            boolean ta = (seed & 1) != 0;
+            boolean tb = (seed & 2) != 0;
+            float[] a = TestData.uniform(seed, m * kk + 3, -1f, 1f);
+            float[] b = TestData.uniform(seed + 1, kk * n + 3, -1f, 1f);
+            float[] c0 = TestData.uniform(seed + 2, m * n + 3, -1f, 1f);
+            int lda = ta ? m : kk;
+            int ldb = tb ? kk : n;
+            compare("gemm " + (ta ? "T" : "N") + (tb ? "T" : "N"), k, m * n + 3, 1e-6 * (kk + 2) * 4, (kern, out) -> {
+                System.arraycopy(c0, 0, out, 0, c0.length);
+                kern.gemm(ta, tb, m, n, kk, 1.5f, a, 3, lda, b, 3, ldb, 0.5f, out, 3, n);
+            });
+        });
+    }
+
+    @Test
+    void elementwiseKernels() {
+        elementwiseMatchesScalar(KernelProvider.panama());
+    }
+
+    @Test
+    void rowKernels() {
+        rowKernelsMatchScalar(KernelProvider.panama());
+    }
+
+    @Test
+    void gemm() {
+        gemmMatchesScalar(KernelProvider.panama());
+    }
+
+    @Test
+    void catchesAWrongTailInAnElementwiseKernel() {
+        // A classic vector-loop bug: the scalar tail forgets the max(0, x).
+        Kernels mutant = new ForwardingKernels(KernelProvider.panama()) {
+            @Override
+            public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
+                super.reluForward(x, xOff, y, yOff, n);
+                int tail = n % PanamaKernels.lanes();
+                System.arraycopy(x, xOff + n - tail, y, yOff + n - tail, tail);
+            }
+        };
+        assertThrows(AssertionError.class, () -> elementwiseMatchesScalar(mutant));
+    }
+
+    @Test
+    void catchesASoftmaxThatSkipsTheLastColumn() {
+        Kernels mutant = new ForwardingKernels(KernelProvider.panama()) {
+            @Override
+            public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
+                super.softmaxRows(x, xOff, y, yOff, rows, cols);
+                for (int r = 0; r < rows; r++) {
+                    y[yOff + r * cols + cols - 1] = 0f;
+                }
+            }
+        };
+        assertThrows(AssertionError.class, () -> rowKernelsMatchScalar(mutant));
+    }
+
+    @Test
+    void badArgumentsAreNamedOnBothImplementations() {
+        for (Kernels k : new Kernels[] {SCALAR, KernelProvider.panama()}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> k.reluForward(new float[4], 2, new float[4], 0, 3));
+            org.junit.jupiter.api.Assertions.assertEquals("x: elements [2, 5) are outside its array of length 4", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> k.crossEntropyLabels(new float[6], 0, 2, 3, new int[] {1, 7}, 0));
+            org.junit.jupiter.api.Assertions.assertEquals("label 7 at row 1 is outside [0, 3)", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.github.vecprop.layer;
+
+import io.github.vecprop.check.ForwardingKernels;
+import io.github.vecprop.check.Properties;
+import io.github.vecprop.check.Reference;
+import io.github.vecprop.check.Sizes;
+import io.github.vecprop.check.TestData;
+import io.github.vecprop.kernel.KernelProvider;
+import io.github.vecprop.kernel.Kernels;
+import io.github.vecprop.net.NumericalGradient;
+import io.github.vecprop.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import static io.github.vecprop.check.GradientAssert.assertClose;
+import static io.github.vecprop.check.GradientAssert.assertGradient;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Every batch layer's backward pass against a double-precision numerical gradient of a
+ * double-precision reference forward pass ({@link Reference}), with
+ * {@link io.github.vecprop.check.GradientAssert#TOLERANCE}. A layer is checked through the scalar
+ * {@code L = sum(out * R)} for a random upstream gradient {@code R}, so {@code backward(R)} must equal
+ * {@code dL/dx}. The forward pass is checked against the reference too.
+ *
+ * <p>Each check runs on {@link KernelProvider#get()} (the SIMD kernels by default, the scalar ones in
+ * the {@code scalar-fallback} surefire run). The mutant tests run the very same checks on kernels with
+ * a planted bug and require them to fail.
+ */
+class LayerGradientProperties {
+    static void reluMatchesNumericalGradient(Kernels kernels) {
+        Properties.qt()
+                .forAll(Sizes.between(1, 20), Sizes.between(1, 40), Sizes.seeds())
+                .checkAssert((n, d, seed) -> {
+                    // Inputs at least 1e-2 from the kink, far beyond the step h = 1e-6.
+                    float[] x = TestData.awayFromZero(seed, n * d, 1e-2f, 3f);
+                    double[] r = TestData.toDouble(TestData.uniform(seed + 1, n * d, -1f, 1f));
+                    Relu relu = new Relu(kernels);
+                    Tensor out = relu.forward(Tensor.of(x.clone(), n, d));
+                    assertClose("Relu forward", out.data(), Reference.relu(TestData.toDouble(x)), 0);
+                    Tensor dout = Tensor.of(TestData.toFloat(r), n, d);
+                    float[] doutBefore = dout.data().clone();
+                    Tensor dx = relu.backward(dout);
+                    assertClose("Relu backward must not modify dout", dout.data(), TestData.toDouble(doutBefore), 0);
+                    double[] numeric = NumericalGradient.numericalGradient(
+                            xd -> TestData.dot(Reference.relu(xd), r), TestData.toDouble(x));
+                    assertGradient("Relu dx", dx.data(), numeric);
+                });
+    }
+
+    static void sigmoidMatchesNumericalGradient(Kernels kernels) {
+        Properties.qt()
+                .forAll(Sizes.between(1, 20), Sizes.between(1, 40), Sizes.seeds())
+                .checkAssert((n, d, seed) -> {
+                    float[] x = TestData.uniform(seed, n * d, -6f, 6f);
+                    double[] r = TestData.toDouble(TestData.uniform(seed + 1, n * d, -1f, 1f));
+                    Sigmoid sigmoid = new Sigmoid(kernels);
+                    Tensor out = sigmoid.forward(Tensor.of(x.clone(), n, d));
+                    assertClose("Sigmoid forward", out.data(), Reference.sigmoid(TestData.toDouble(x)), 1e-6);
+                    Tensor dx = sigmoid.backward(Tensor.of(TestData.toFloat(r), n, d));
+                    double[] numeric = NumericalGradient.numericalGradient(
+                            xd -> TestData.dot(Reference.sigmoid(xd), r), TestData.toDouble(x));
+                    assertGradient("Sigmoid dx", dx.data(), numeric);
+                });
+    }
+
+    static void affineMatchesNumericalGradient(Kernels kernels) {
+        Properties.qt()
+                .forAll(Sizes.between(1, 19), Sizes.between(1, 19), Sizes.between(1, 19), Sizes.seeds())
+                .checkAssert((n, in, out, seed) -> {
+                    float[] x = TestData.uniform(seed, n * in, -1f, 1f);
+                    float[] w = TestData.uniform(seed + 1, in * out, -1f, 1f);
+                    float[] b = TestData.uniform(seed + 2, out, -1f, 1f);
+                    double[] r = TestData.toDouble(TestData.uniform(seed + 3, n * out, -1f, 1f));
+                    double[] xd = TestData.toDouble(x);
+                    double[] wd = TestData.toDouble(w);
+                    double[] bd = TestData.toDouble(b);
+
+                    Affine affine = new Affine(Tensor.of(w.clone(), in, out), Tensor.of(b.clone(), out), kernels);
+                    Tensor y = affine.forward(Tensor.of(x.clone(), n, in));
+                    assertClose("Affine forward", y.data(), Reference.affine(xd, n, in, wd, out, bd), 1e-5 * (in + 1));
+                    Tensor dx = affine.backward(Tensor.of(TestData.toFloat(r), n, out));
+
+                    assertGradient("Affine dx", dx.data(), NumericalGradient.numericalGradient(
+                            v -> TestData.dot(Reference.affine(v, n, in, wd, out, bd), r), xd.clone()));
+                    assertGradient("Affine dW", affine.dW().data(), NumericalGradient.numericalGradient(
+                            v -> TestData.dot(Reference.affine(xd, n, in, v, out, bd), r), wd.clone()));
+                    assertGradient("Affine db", affine.db().data(), NumericalGradient.numericalGradient(
+                            v -> TestData.dot(Reference.affine(xd, n, in, wd, out, v), r), bd.clone()));
+                });
+    }
+
+    static void softmaxWithLossMatchesNumericalGradient(Kernels kernels, boolean oneHot) {
+        Properties.qt()
+                .forAll(Sizes.between(1, 20), Sizes.between(1, 33), Sizes.seeds())
+                .checkAssert((n, c, seed) -> {
+                    float[] x = TestData.uniform(seed, n * c, -4f, 4f);
+                    int[] labels = TestData.labels(seed + 1, n, c);
+                    double[] t = Reference.oneHot(labels, c);
+                    SoftmaxWithLoss layer = new SoftmaxWithLoss(kernels);
+                    Tensor xt = Tensor.of(x.clone(), n, c);
+                    double loss = oneHot
+                            ? layer.forward(xt, Tensor.of(TestData.oneHot(labels, c), n, c))
+                            : layer.forward(xt, labels);
+                    double expected = Reference.softmaxCrossEntropy(TestData.toDouble(x), n, c, t, 1e-7);
+                    assertClose("SoftmaxWithLoss loss", new float[] {(float) loss}, new double[] {expected},
+                            1e-5 * (1 + Math.abs(expected)));
+                    assertClose("SoftmaxWithLoss y", layer.y().data(), Reference.softmax(TestData.toDouble(x), n, c), 1e-6);
+                    Tensor dx = layer.backward();
+                    assertGradient("SoftmaxWithLoss dx (" + (oneHot ? "one-hot" : "labels") + ")", dx.data(),
+                            NumericalGradient.numericalGradient(v -> Reference.softmaxCrossEntropy(v, n, c, t, 0), TestData.toDouble(x)));
+                });
+    }
+
+    @Test
+    void relu() {
+        reluMatchesNumericalGradient(KernelProvider.get());
+    }
+
+    @Test
+    void sigmoid() {
+        sigmoidMatchesNumericalGradient(KernelProvider.get());
+    }
+
+    @Test
+    void affine() {
+        affineMatchesNumericalGradient(KernelProvider.get());
+    }
+
+    @Test
+    void softmaxWithLossOnLabels() {
+        softmaxWithLossMatchesNumericalGradient(KernelProvider.get(), false);
+    }
+
+    @Test
+    void softmaxWithLossOnOneHot() {
+        softmaxWithLossMatchesNumericalGradient(KernelProvider.get(), true);
+    }
+
+    // Planted bugs: the same checks must fail.
+
+    @Test
+    void catchesSignFlipInSigmoidBackward() {
+        Kernels mutant = new ForwardingKernels(KernelProvider.get()) {
+            @Override
+            public void sigmoidBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+                super.sigmoidBackward(y, yOff, dout, doutOff, dx, dxOff, n);
+                for (int i = 0; i < n; i++) {
+                    dx[dxOff + i] = -dx[dxOff + i];
+                }
+            }
+        };
+        assertThrows(AssertionError.class, () -> sigmoidMatchesNumericalGradient(mutant));
+    }
+
+    @Test
+    void catchesMissingFactorInAffineWeightGradient() {
+        // dW = Xᵀ·dout is the only transposed-A product Affine computes; halving it is the "missing factor".
+        Kernels mutant = new ForwardingKernels(KernelProvider.get()) {
+            @Override
+            public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                             float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+                super.gemm(transA, transB, m, n, k, transA ? alpha * 0.5f : alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            }
+        };
+        assertThrows(AssertionError.class, () -> affineMatchesNumericalGradient(mutant));
+    }
+
+    @Test
+    void catchesReluBackwardThatIgnoresTheMask() {
+        Kernels mutant = new ForwardingKernels(KernelProvider.get()) {
+            @Override
+            public void reluBackward(float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+                System.arraycopy(dout, doutOff, dx, dxOff, n);
+            }
+        };
+        assertThrows(AssertionError.class, () -> reluMatchesNumericalGradient(mutant));
+    }
+
+    @Test
+    void catchesLossNotAveragedOverTheBatch() {
+        Kernels mutant = new ForwardingKernels(KernelProvider.get()) {
+            @Override
+            public double crossEntropyLabels(float[] p, int pOff, int rows, int cols, int[] labels, int labelsOff) {
+                return rows * super.crossEntropyLabels(p, pOff, rows, cols, labels, labelsOff);
+            }
+        };
+        assertThrows(AssertionError.class, () -> softmaxWithLossMatchesNumericalGradient(mutant, false));
+    }
+}
