@@ -10,6 +10,7 @@ import io.github.vecprop.tensor.Tensor;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -24,7 +25,9 @@ import java.util.function.ToDoubleFunction;
  * {@link Tensor#copyFrom}); {@link #gradient} returns layer-owned gradient tensors that the next call
  * overwrites. Not thread-safe: one net trains on one thread.
  */
-public final class TwoLayerNet {
+public final class TwoLayerNet implements Net {
+    private static final List<String> NAMES = List.of("W1", "b1", "W2", "b2");
+
     private final Kernels kernels;
     private final Map<String, Tensor> params;
     private final Map<String, Tensor> grads;
@@ -74,19 +77,88 @@ public final class TwoLayerNet {
         grads = Collections.unmodifiableMap(g);
     }
 
+    /**
+     * A net with the given parameters (copied), e.g. loaded from a model file or from a NumPy
+     * {@code .npz} written by the origin notes' code. Sizes are taken from W1 ({@code in x hidden})
+     * and W2 ({@code hidden x out}).
+     *
+     * @throws IllegalArgumentException if W1, b1, W2 or b2 is missing, another name is present, or the shapes do not fit
+     */
+    public static TwoLayerNet fromParams(Map<String, Tensor> params) {
+        Shape.requireNonNull("params", params);
+        for (String key : params.keySet()) {
+            if (!NAMES.contains(key)) {
+                throw new IllegalArgumentException("unexpected parameter '" + key + "'; a TwoLayerNet has " + NAMES);
+            }
+        }
+        for (String key : NAMES) {
+            if (params.get(key) == null) {
+                throw new IllegalArgumentException("parameter " + key + " is missing; a TwoLayerNet needs " + NAMES);
+            }
+        }
+        Tensor w1 = params.get("W1");
+        Tensor w2 = params.get("W2");
+        if (w1.rank() != 2 || w2.rank() != 2 || w1.dim(1) != w2.dim(0)) {
+            throw new IllegalArgumentException("W1 has shape " + w1.shape() + " and W2 has shape " + w2.shape()
+                    + "; they must be matrices in x hidden and hidden x out");
+        }
+        TwoLayerNet net = new TwoLayerNet(w1.dim(0), w1.dim(1), w2.dim(1), 0f, 0);
+        for (String key : NAMES) {
+            Tensor src = params.get(key);
+            Tensor dst = net.params.get(key);
+            if (!src.shape().equals(dst.shape())) {
+                throw new IllegalArgumentException(key + " has shape " + src.shape() + " but W1 " + w1.shape()
+                        + " and W2 " + w2.shape() + " need " + dst.shape());
+            }
+            dst.copyFrom(src);
+        }
+        return net;
+    }
+
+    /**
+     * An immutable, thread-safe snapshot of the current parameters for serving, with no-allocation
+     * single-sample and batch prediction; see {@link TwoLayerModel}. Later training does not change it.
+     */
+    public TwoLayerModel freeze() {
+        return TwoLayerModel.of(this, kernels);
+    }
+
     /** The parameters W1, b1, W2, b2 in that order: live tensors, not copies. */
+    @Override
     public Map<String, Tensor> params() {
         return params;
     }
 
     /** The scores (before softmax), {@code N x outputSize}; a layer-owned buffer overwritten by the next call. */
+    @Override
     public Tensor predict(Tensor x) {
         return affine2.forward(relu1.forward(affine1.forward(x)));
     }
 
     /** The mean cross-entropy loss against label indices. */
+    @Override
     public double loss(Tensor x, int[] t) {
         return lastLayer.forward(predict(x), t);
+    }
+
+    @Override
+    public double lastLoss() {
+        return lastLayer.loss();
+    }
+
+    @Override
+    public int inputSize() {
+        return params.get("W1").dim(0);
+    }
+
+    @Override
+    public int outputSize() {
+        return params.get("W2").dim(1);
+    }
+
+    /** The hidden layer's width. */
+    public int hiddenSize() {
+        return params.get("W1").dim(1);
     }
 
     /** The mean cross-entropy loss against one-hot targets ({@code N x outputSize}). */
@@ -95,6 +167,7 @@ public final class TwoLayerNet {
     }
 
     /** The fraction of rows whose highest score is at the label index. */
+    @Override
     public double accuracy(Tensor x, int[] t) {
         Shape.requireNonNull("labels", t);
         Tensor y = predict(x);
@@ -137,6 +210,7 @@ public final class TwoLayerNet {
      * Backprop: forward, then backward through every layer; returns dW1, db1, dW2, db2 under the
      * parameter names. The tensors are layer-owned and overwritten by the next call.
      */
+    @Override
     public Map<String, Tensor> gradient(Tensor x, int[] t) {
         loss(x, t);
         return backward();

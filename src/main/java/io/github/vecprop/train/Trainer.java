@@ -1,0 +1,161 @@
+package io.github.vecprop.train;
+
+import io.github.vecprop.net.Net;
+import io.github.vecprop.optim.Optimizer;
+import io.github.vecprop.tensor.Shape;
+import io.github.vecprop.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Mini-batch training: each epoch visits the training set in a fresh seeded random order, in
+ * batches of {@code batchSize} drawn without replacement (a last partial batch is dropped, so every
+ * step has the same shape and reuses the same buffers); after each epoch, and after the last step,
+ * the net is evaluated on the test set. The run is deterministic for a given seed and gemm thread
+ * count.
+ *
+ * <p>The trainer owns one batch buffer and copies the selected rows into it; it reads but never
+ * modifies the data. Not thread-safe: one trainer, one net, one thread.
+ */
+public final class Trainer {
+    private final Net net;
+    private final Optimizer optimizer;
+    private final int batchSize;
+    private final long seed;
+
+    /**
+     * A trainer for {@code net} with {@code optimizer}, batches of {@code batchSize} rows, and
+     * shuffles seeded by {@code seed}.
+     */
+    public Trainer(Net net, Optimizer optimizer, int batchSize, long seed) {
+        Shape.requireNonNull("net", net);
+        Shape.requireNonNull("optimizer", optimizer);
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        this.net = net;
+        this.optimizer = optimizer;
+        this.batchSize = batchSize;
+        this.seed = seed;
+    }
+
+    /** Steps per epoch on a training set of {@code n} rows: {@code n / batchSize}, rounded down. */
+    public int stepsPerEpoch(int n) {
+        return n / batchSize;
+    }
+
+    /**
+     * Trains for {@code totalSteps} steps (spanning as many epochs as that takes) and returns the
+     * history.
+     *
+     * @throws IllegalArgumentException if the data and labels do not match each other or the net, or
+     *                                  the training set is smaller than one batch
+     */
+    public History train(Tensor xTrain, int[] tTrain, Tensor xTest, int[] tTest, int totalSteps, TrainingListener listener) {
+        requireData("training", xTrain, tTrain);
+        requireData("test", xTest, tTest);
+        if (totalSteps < 0) {
+            throw new IllegalArgumentException("steps must be non-negative, got " + totalSteps);
+        }
+        int n = xTrain.dim(0);
+        int perEpoch = stepsPerEpoch(n);
+        if (perEpoch == 0) {
+            throw new IllegalArgumentException("the training set has " + n + " rows, fewer than one batch of " + batchSize);
+        }
+        TrainingListener events = listener == null ? TrainingListener.NONE : listener;
+        int d = xTrain.dim(1);
+        float[] data = xTrain.data();
+        Tensor x = Tensor.zeros(batchSize, d);
+        int[] t = new int[batchSize];
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        History history = new History(totalSteps);
+        int epoch = 0;
+        int step = 0;
+        while (step < totalSteps) {
+            epoch++;
+            shuffle(order, rnd);
+            double lossSum = 0;
+            int epochSteps = Math.min(perEpoch, totalSteps - step);
+            long t0 = System.nanoTime();
+            for (int b = 0; b < epochSteps; b++) {
+                for (int r = 0; r < batchSize; r++) {
+                    int row = order[b * batchSize + r];
+                    System.arraycopy(data, row * d, x.data(), r * d, d);
+                    t[r] = tTrain[row];
+                }
+                optimizer.update(net.params(), net.gradient(x, t));
+                double loss = net.lastLoss();
+                lossSum += loss;
+                step++;
+                history.recordStep(loss);
+                events.onStep(epoch, step, totalSteps, loss);
+            }
+            long t1 = System.nanoTime();
+            History.Epoch summary = new History.Epoch(epoch, step, lossSum / epochSteps, evaluate(xTest, tTest));
+            history.trainingNanos += t1 - t0;
+            history.evaluationNanos += System.nanoTime() - t1;
+            history.recordEpoch(summary);
+            events.onEpoch(summary);
+        }
+        return history;
+    }
+
+    /**
+     * The net's accuracy on {@code x}, computed in chunks of {@code batchSize} rows so evaluation reuses
+     * the training buffers instead of allocating full-size activations.
+     */
+    public double evaluate(Tensor x, int[] t) {
+        requireData("evaluation", x, t);
+        int n = x.dim(0);
+        int d = x.dim(1);
+        int chunk = Math.min(batchSize, n);
+        Tensor xb = Tensor.zeros(chunk, d);
+        int[] tb = new int[chunk];
+        double hits = 0;
+        int start = 0;
+        for (; start + chunk <= n; start += chunk) {
+            System.arraycopy(x.data(), start * d, xb.data(), 0, chunk * d);
+            System.arraycopy(t, start, tb, 0, chunk);
+            hits += net.accuracy(xb, tb) * chunk;
+        }
+        int rest = n - start;
+        if (rest > 0) {
+            Tensor xr = Tensor.of(Arrays.copyOfRange(x.data(), start * d, n * d), rest, d);
+            hits += net.accuracy(xr, Arrays.copyOfRange(t, start, n)) * rest;
+        }
+        return hits / n;
+    }
+
+    private void requireData(String what, Tensor x, int[] t) {
+        Shape.requireBatch(what + " data", x);
+        Shape.requireNonNull(what + " labels", t);
+        if (t.length != x.dim(0)) {
+            throw new IllegalArgumentException(what + " data has shape " + x.shape() + " but there are " + t.length
+                    + " labels");
+        }
+        if (x.dim(1) != net.inputSize()) {
+            throw new IllegalArgumentException(what + " data has shape " + x.shape() + " but the net takes "
+                    + net.inputSize() + " inputs");
+        }
+        int classes = net.outputSize();
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] < 0 || t[i] >= classes) {
+                throw new IllegalArgumentException(what + " label " + t[i] + " at row " + i + " is outside [0, " + classes + ")");
+            }
+        }
+    }
+
+    private static void shuffle(int[] a, SplittableRandom rnd) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int tmp = a[i];
+            a[i] = a[j];
+            a[j] = tmp;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.github.vecprop.train;
+
+import io.github.vecprop.check.TestData;
+import io.github.vecprop.net.Net;
+import io.github.vecprop.net.TwoLayerNet;
+import io.github.vecprop.optim.Optimizer;
+import io.github.vecprop.optim.Sgd;
+import io.github.vecprop.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerTest {
+    private static final int D = 6;
+    private static final int CLASSES = 3;
+
+    /** A learnable task: the class is the index of the largest of the first three features. */
+    private static Tensor data(long seed, int n, int[] labels) {
+        float[] x = TestData.uniform(seed, n * D, 0f, 1f);
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int j = 1; j < CLASSES; j++) {
+                if (x[i * D + j] > x[i * D + best]) {
+                    best = j;
+                }
+            }
+            labels[i] = best;
+        }
+        return Tensor.of(x, n, D);
+    }
+
+    @Test
+    void trainingLearnsAndRecordsHistory() {
+        int[] t = new int[600];
+        Tensor x = data(1, 600, t);
+        int[] tt = new int[200];
+        Tensor xt = data(2, 200, tt);
+        TwoLayerNet net = new TwoLayerNet(D, 16, CLASSES, 0.3f, 3);
+        Trainer trainer = new Trainer(net, Optimizer.named("adam", 0.01f), 20, 4);
+        List<Integer> stepsSeen = new ArrayList<>();
+        List<History.Epoch> epochsSeen = new ArrayList<>();
+        History h = trainer.train(x, t, xt, tt, 450, new TrainingListener() {
+            @Override
+            public void onStep(int epoch, int step, int totalSteps, double loss) {
+                stepsSeen.add(step);
+            }
+
+            @Override
+            public void onEpoch(History.Epoch e) {
+                epochsSeen.add(e);
+            }
+        });
+        assertEquals(450, h.steps());
+        assertEquals(450, stepsSeen.size());
+        assertEquals(450, stepsSeen.get(449));
+        // 30 steps per epoch: 15 epochs, the last ending at step 450.
+        assertEquals(15, h.epochs().size());
+        assertEquals(h.epochs(), epochsSeen);
+        assertEquals(450, h.epochs().get(14).step());
+        assertTrue(h.epochs().get(14).meanLoss() < 0.5 * h.epochs().get(0).meanLoss(), h.epochs().toString());
+        assertTrue(h.finalTestAccuracy() > 0.9, "test accuracy " + h.finalTestAccuracy());
+        assertEquals(trainer.evaluate(xt, tt), h.finalTestAccuracy());
+    }
+
+    @Test
+    void sameSeedSameRun() {
+        int[] t = new int[100];
+        Tensor x = data(5, 100, t);
+        float[][] finals = new float[2][];
+        float[][] losses = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            TwoLayerNet net = new TwoLayerNet(D, 8, CLASSES, 0.3f, 6);
+            History h = new Trainer(net, new Sgd(0.5f), 10, 7).train(x, t, x, t, 35, null);
+            finals[run] = net.params().get("W1").data().clone();
+            losses[run] = h.stepLosses();
+        }
+        assertArrayEquals(finals[0], finals[1]);
+        assertArrayEquals(losses[0], losses[1]);
+    }
+
+    /** Records which rows each step saw; row i of the data carries i in its first feature. */
+    private static final class SpyNet implements Net {
+        final TwoLayerNet inner = new TwoLayerNet(D, 2, CLASSES, 0.1f, 0);
+        final List<Set<Integer>> epochs = new ArrayList<>();
+        int stepsPerEpoch;
+        int steps;
+
+        @Override
+        public Map<String, Tensor> gradient(Tensor x, int[] t) {
+            if (steps++ % stepsPerEpoch == 0) {
+                epochs.add(new HashSet<>());
+            }
+            for (int r = 0; r < x.dim(0); r++) {
+                assertTrue(epochs.get(epochs.size() - 1).add((int) x.get(r, 0)), "row drawn twice in an epoch");
+            }
+            return inner.gradient(x, t);
+        }
+
+        @Override
+        public Map<String, Tensor> params() {
+            return inner.params();
+        }
+
+        @Override
+        public double lastLoss() {
+            return inner.lastLoss();
+        }
+
+        @Override
+        public Tensor predict(Tensor x) {
+            return inner.predict(x);
+        }
+
+        @Override
+        public double loss(Tensor x, int[] t) {
+            return inner.loss(x, t);
+        }
+
+        @Override
+        public double accuracy(Tensor x, int[] t) {
+            return inner.accuracy(x, t);
+        }
+
+        @Override
+        public int inputSize() {
+            return D;
+        }
+
+        @Override
+        public int outputSize() {
+            return CLASSES;
+        }
+    }
+
+    @Test
+    void eachEpochDrawsRowsWithoutReplacementInANewOrder() {
+        int n = 53;
+        float[] x = new float[n * D];
+        for (int i = 0; i < n; i++) {
+            x[i * D] = i;
+        }
+        int[] t = new int[n];
+        SpyNet spy = new SpyNet();
+        Trainer trainer = new Trainer(spy, new Sgd(0.01f), 5, 11);
+        spy.stepsPerEpoch = trainer.stepsPerEpoch(n);
+        assertEquals(10, spy.stepsPerEpoch);
+        trainer.train(Tensor.of(x, n, D), t, Tensor.of(x, n, D), t, 30, null);
+        assertEquals(3, spy.epochs.size());
+        for (Set<Integer> rows : spy.epochs) {
+            assertEquals(50, rows.size());
+        }
+        assertFalse(spy.epochs.get(0).equals(spy.epochs.get(1)) && spy.epochs.get(1).equals(spy.epochs.get(2)),
+                "the dropped rows should differ between shuffles");
+    }
+
+    @Test
+    void badInputIsNamed() {
+        TwoLayerNet net = new TwoLayerNet(D, 4, CLASSES, 0.1f, 0);
+        Trainer trainer = new Trainer(net, new Sgd(0.1f), 10, 0);
+        Tensor x = Tensor.zeros(20, D);
+        assertEquals("training data has shape [20, 6] but there are 19 labels", assertThrows(IllegalArgumentException.class,
+                () -> trainer.train(x, new int[19], x, new int[20], 1, null)).getMessage());
+        assertEquals("test label 3 at row 0 is outside [0, 3)", assertThrows(IllegalArgumentException.class,
+                () -> trainer.train(x, new int[20], x, new int[] {3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 1, null))
+                .getMessage());
+        assertEquals("training data has shape [20, 5] but the net takes 6 inputs", assertThrows(IllegalArgumentException.class,
+                () -> trainer.train(Tensor.zeros(20, 5), new int[20], x, new int[20], 1, null)).getMessage());
+        assertEquals("the training set has 20 rows, fewer than one batch of 50", assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(net, new Sgd(0.1f), 50, 0).train(x, new int[20], x, new int[20], 1, null)).getMessage());
+        assertEquals("batch size must be at least 1, got 0", assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(net, new Sgd(0.1f), 0, 0)).getMessage());
+    }
+
+    @Test
+    void historyWritesCsvAndAnSvgThatParses(@TempDir Path dir) throws Exception {
+        int[] t = new int[40];
+        Tensor x = data(9, 40, t);
+        History h = new Trainer(new TwoLayerNet(D, 4, CLASSES, 0.1f, 0), new Sgd(0.1f), 10, 0).train(x, t, x, t, 8, null);
+        Path csv = dir.resolve("h.csv");
+        h.writeCsv(csv);
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("kind,epoch,step,loss,test_accuracy", lines.get(0));
+        assertEquals(1 + 8 + 2, lines.size());
+        assertTrue(lines.get(5).startsWith("epoch,1,4,"), lines.get(5));
+        assertTrue(lines.get(1).matches("step,,1,[0-9.]+,"), lines.get(1));
+
+        Path svg = dir.resolve("h.svg");
+        LearningCurves.writeSvg(h, svg, "a <test> & title");
+        String text = Files.readString(svg);
+        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+        assertEquals("svg", doc.getDocumentElement().getTagName());
+        assertEquals(3, doc.getElementsByTagName("polyline").getLength());
+        assertEquals(2, doc.getElementsByTagName("circle").getLength());
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no temporary files left behind");
+        }
+    }
+
+    @Test
+    void evaluationCoversARemainderChunk() {
+        int[] t = new int[25];
+        Tensor x = data(3, 25, t);
+        TwoLayerNet net = new TwoLayerNet(D, 4, CLASSES, 0.5f, 1);
+        double whole = net.accuracy(x, t);
+        assertEquals(whole, new Trainer(net, new Sgd(0.1f), 10, 0).evaluate(x, t), 1e-12);
+        assertEquals(whole, new Trainer(net, new Sgd(0.1f), 7, 0).evaluate(x, t), 1e-12);
+    }
+}
