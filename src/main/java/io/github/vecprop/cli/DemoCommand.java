@@ -63,18 +63,7 @@ final class DemoCommand implements Runnable {
         // The notes' gradient check on a few samples.
         Tensor xBatch = Tensor.of(Arrays.copyOf(xTrain.data(), 3 * features), 3, features);
         int[] tBatch = Arrays.copyOf(trainLabels, 3);
-        Map<String, Tensor> numeric = net.numericalGradient(xBatch, tBatch);
-        Map<String, Tensor> backprop = net.gradient(xBatch, tBatch);
-        out.println("gradient check (mean |backprop - numerical|, float32, h = 5e-3):");
-        for (String key : net.params().keySet()) {
-            float[] a = backprop.get(key).data();
-            float[] n = numeric.get(key).data();
-            double diff = 0;
-            for (int i = 0; i < a.length; i++) {
-                diff += Math.abs(a[i] - n[i]);
-            }
-            out.printf("  %s: %.3e%n", key, diff / a.length);
-        }
+        GradientCheck.run(net, xBatch, tBatch, out);
 
         Tensor x = Tensor.zeros(batch, features);
         int[] t = new int[batch];

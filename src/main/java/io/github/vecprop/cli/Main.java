@@ -3,10 +3,14 @@ package io.github.vecprop.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+
 /** The {@code vecprop} command line. Exit codes: 0 success, 1 failure, 2 usage error or bad argument. */
 @Command(name = "vecprop", mixinStandardHelpOptions = true, version = "vecprop 0.1.0",
         description = "Neural-network layers trained by backpropagation on Vector API kernels.",
-        subcommands = {DemoCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, GradcheckCommand.class,
+                DemoCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -14,6 +18,11 @@ public final class Main implements Runnable {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for running commands in-process (tests, embedding). */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         // A user's mistake gets its message, not a stack trace.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -21,9 +30,17 @@ public final class Main implements Runnable {
                 cmd.getErr().println("vecprop: " + e.getMessage());
                 return 2;
             }
+            if (e instanceof NoSuchFileException) {
+                cmd.getErr().println("vecprop: no such file: " + e.getMessage());
+                return 1;
+            }
+            if (e instanceof IOException) {
+                cmd.getErr().println("vecprop: " + e.getMessage());
+                return 1;
+            }
             throw e;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 
     @Override

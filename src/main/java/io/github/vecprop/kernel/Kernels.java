@@ -70,6 +70,16 @@ public interface Kernels {
     /** As {@link #crossEntropyLabels} against a dense one-hot (or any probability) target {@code t} of the same shape: {@code -1/rows * sum t*log(p + 1e-7)}. */
     double crossEntropyDense(float[] p, int pOff, float[] t, int tOff, int rows, int cols);
 
+    /**
+     * Softmax and cross-entropy against label indices, fused into one sweep per row: writes
+     * {@code y = softmax(x)} (row maximum subtracted) and the loss gradient
+     * {@code dx = (y - onehot(labels)) / rows}, and returns the mean loss
+     * {@code -1/rows * sum log(y[r, labels[r]] + 1e-7)}, accumulated in double. All blocks are dense
+     * {@code rows x cols}; {@code y} and {@code dx} may not overlap {@code x} or each other.
+     */
+    double softmaxCrossEntropy(float[] x, int xOff, int rows, int cols, int[] labels, int labelsOff,
+                               float[] y, int yOff, float[] dx, int dxOff);
+
     /** {@code out[r] = argmax over j of x[r, j]} (the first index on ties) for a dense {@code rows x cols} block; {@code cols >= 1}. */
     void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff);
 }

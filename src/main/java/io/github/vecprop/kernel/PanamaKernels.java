@@ -222,6 +222,64 @@ public final class PanamaKernels implements Kernels {
     }
 
     @Override
+    public double softmaxCrossEntropy(float[] x, int xOff, int rows, int cols, int[] labels, int labelsOff,
+                                      float[] y, int yOff, float[] dx, int dxOff) {
+        long size = Checks.dims(rows, cols);
+        Checks.range("x", x, xOff, size);
+        Checks.range("y", y, yOff, size);
+        Checks.range("dx", dx, dxOff, size);
+        Checks.labels(labels, labelsOff, rows, cols);
+        float scale = 1f / rows;
+        int bound = SPECIES.loopBound(cols);
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int yr = yOff + r * cols;
+            int dr = dxOff + r * cols;
+            FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+            int j = 0;
+            for (; j < bound; j += LANES) {
+                vmax = vmax.max(FloatVector.fromArray(SPECIES, x, xr + j));
+            }
+            float max = vmax.reduceLanes(VectorOperators.MAX);
+            for (; j < cols; j++) {
+                max = Math.max(max, x[xr + j]);
+            }
+            FloatVector vsum = FloatVector.zero(SPECIES);
+            j = 0;
+            for (; j < bound; j += LANES) {
+                FloatVector e = FloatVector.fromArray(SPECIES, x, xr + j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(y, yr + j);
+                vsum = vsum.add(e);
+            }
+            double sum = vsum.reduceLanes(VectorOperators.ADD);
+            for (; j < cols; j++) {
+                float e = (float) Math.exp(x[xr + j] - max);
+                y[yr + j] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            float dscale = inv * scale;
+            // The normalising pass writes both outputs: y, and dx = y / rows before the label's correction.
+            j = 0;
+            for (; j < bound; j += LANES) {
+                FloatVector e = FloatVector.fromArray(SPECIES, y, yr + j);
+                e.mul(inv).intoArray(y, yr + j);
+                e.mul(dscale).intoArray(dx, dr + j);
+            }
+            for (; j < cols; j++) {
+                float e = y[yr + j];
+                y[yr + j] = e * inv;
+                dx[dr + j] = e * dscale;
+            }
+            int label = labels[labelsOff + r];
+            dx[dr + label] -= scale;
+            loss += Math.log(y[yr + label] + ScalarKernels.LOG_GUARD);
+        }
+        return -loss / rows;
+    }
+
+    @Override
     public void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff) {
         if (cols < 1) {
             throw new IllegalArgumentException("argmax needs at least one column, got cols=" + cols);

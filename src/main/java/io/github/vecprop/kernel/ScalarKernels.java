@@ -146,6 +146,23 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public double softmaxCrossEntropy(float[] x, int xOff, int rows, int cols, int[] labels, int labelsOff,
+                                      float[] y, int yOff, float[] dx, int dxOff) {
+        long size = Checks.dims(rows, cols);
+        Checks.range("dx", dx, dxOff, size);
+        softmaxRows(x, xOff, y, yOff, rows, cols);
+        double loss = crossEntropyLabels(y, yOff, rows, cols, labels, labelsOff);
+        float scale = 1f / rows;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                dx[dxOff + r * cols + j] = y[yOff + r * cols + j] * scale;
+            }
+            dx[dxOff + r * cols + labels[labelsOff + r]] -= scale;
+        }
+        return loss;
+    }
+
+    @Override
     public void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff) {
         if (cols < 1) {
             throw new IllegalArgumentException("argmax needs at least one column, got cols=" + cols);

@@ -12,16 +12,16 @@ import io.github.vecprop.tensor.Tensor;
  *
  * <p>{@code forward} returns {@code -1/N * sum t * log(y + 1e-7)} with {@code y = softmax(x)}
  * (row maximum subtracted first; the sum accumulated in double). {@code backward(dout)} returns
- * {@code dout * (y - t) / N}. The returned {@code dx} and {@link #y()} are layer-owned buffers,
- * overwritten by the next call; the targets are referenced, not copied, until the next forward.
- * Not thread-safe.
+ * {@code dout * (y - t) / N}. For label indices, softmax, loss and gradient are one fused kernel
+ * ({@link Kernels#softmaxCrossEntropy}). The returned {@code dx} and {@link #y()} are layer-owned
+ * buffers, overwritten by the next call. Not thread-safe.
  */
 public final class SoftmaxWithLoss {
     private final Kernels kernels;
     private Tensor y;
+    // (y - t) / N, computed with the loss so backward(1) costs nothing.
+    private Tensor gradient;
     private Tensor dx;
-    private int[] labels;
-    private Tensor oneHot;
     private double loss;
 
     /** A softmax-with-loss on the provider's kernels. */
@@ -47,10 +47,8 @@ public final class SoftmaxWithLoss {
             throw new IllegalArgumentException("SoftmaxWithLoss input has shape " + x.shape() + " but there are "
                     + t.length + " labels; need one label per row");
         }
-        softmax(x);
-        loss = kernels.crossEntropyLabels(y.data(), 0, x.dim(0), x.dim(1), t, 0);
-        labels = t;
-        oneHot = null;
+        allocate(x);
+        loss = kernels.softmaxCrossEntropy(x.data(), 0, x.dim(0), x.dim(1), t, 0, y.data(), 0, gradient.data(), 0);
         return loss;
     }
 
@@ -66,16 +64,22 @@ public final class SoftmaxWithLoss {
             throw new IllegalArgumentException("SoftmaxWithLoss input has shape " + x.shape()
                     + " but the one-hot targets have shape " + t.shape() + "; they must match (N x C)");
         }
-        softmax(x);
+        allocate(x);
+        kernels.softmaxRows(x.data(), 0, y.data(), 0, x.dim(0), x.dim(1));
         loss = kernels.crossEntropyDense(y.data(), 0, t.data(), 0, x.dim(0), x.dim(1));
-        oneHot = t;
-        labels = null;
+        float scale = 1f / x.dim(0);
+        float[] yd = y.data();
+        float[] td = t.data();
+        float[] g = gradient.data();
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (yd[i] - td[i]) * scale;
+        }
         return loss;
     }
 
-    private void softmax(Tensor x) {
+    private void allocate(Tensor x) {
         y = Buffers.matrix(y, x.dim(0), x.dim(1));
-        kernels.softmaxRows(x.data(), 0, y.data(), 0, x.dim(0), x.dim(1));
+        gradient = Buffers.matrix(gradient, x.dim(0), x.dim(1));
     }
 
     /** {@code backward(1)}: the gradient of the loss itself. */
@@ -83,30 +87,22 @@ public final class SoftmaxWithLoss {
         return backward(1f);
     }
 
-    /** {@code dx = dout * (y - t) / N} ({@code N x C}) for the last forward; a layer-owned buffer. */
+    /**
+     * {@code dx = dout * (y - t) / N} ({@code N x C}) for the last forward, which already computed
+     * {@code (y - t) / N}; with {@code dout == 1} that buffer is returned as is. A layer-owned buffer.
+     */
     public Tensor backward(float dout) {
         if (y == null) {
             throw new IllegalStateException("SoftmaxWithLoss.backward called before forward");
         }
-        int n = y.dim(0);
-        int c = y.dim(1);
-        dx = Buffers.matrix(dx, n, c);
-        float scale = dout / n;
-        float[] yd = y.data();
+        if (dout == 1f) {
+            return gradient;
+        }
+        dx = Buffers.matrix(dx, y.dim(0), y.dim(1));
+        float[] g = gradient.data();
         float[] d = dx.data();
-        if (labels != null) {
-            for (int r = 0; r < n; r++) {
-                int row = r * c;
-                for (int j = 0; j < c; j++) {
-                    d[row + j] = yd[row + j] * scale;
-                }
-                d[row + labels[r]] -= scale;
-            }
-        } else {
-            float[] t = oneHot.data();
-            for (int i = 0; i < d.length; i++) {
-                d[i] = (yd[i] - t[i]) * scale;
-            }
+        for (int i = 0; i < d.length; i++) {
+            d[i] = dout * g[i];
         }
         return dx;
     }

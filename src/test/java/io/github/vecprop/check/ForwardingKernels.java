@@ -70,6 +70,12 @@ public class ForwardingKernels implements Kernels {
     }
 
     @Override
+    public double softmaxCrossEntropy(float[] x, int xOff, int rows, int cols, int[] labels, int labelsOff,
+                                      float[] y, int yOff, float[] dx, int dxOff) {
+        return delegate.softmaxCrossEntropy(x, xOff, rows, cols, labels, labelsOff, y, yOff, dx, dxOff);
+    }
+
+    @Override
     public void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff) {
         delegate.argmaxRows(x, xOff, rows, cols, out, outOff);
     }

@@ -85,6 +85,9 @@ class KernelProperties {
                         (kk, out) -> out[0] = (float) kk.crossEntropyLabels(p, 0, rows, cols, labels, 0));
                 compare("crossEntropyDense", k, 1, tol,
                         (kk, out) -> out[0] = (float) kk.crossEntropyDense(p, 0, t, 0, rows, cols));
+                // Fused softmax + cross-entropy: [loss, y..., dx...] in one output array.
+                compare("softmaxCrossEntropy", k, 1 + 2 * size, tol, (kk, out) -> out[0] = (float) kk.softmaxCrossEntropy(
+                        x, off, rows, cols, labels, 0, out, 1, out, 1 + size));
             }
         });
     }

@@ -180,8 +180,9 @@ class LayerGradientProperties {
     void catchesLossNotAveragedOverTheBatch() {
         Kernels mutant = new ForwardingKernels(KernelProvider.get()) {
             @Override
-            public double crossEntropyLabels(float[] p, int pOff, int rows, int cols, int[] labels, int labelsOff) {
-                return rows * super.crossEntropyLabels(p, pOff, rows, cols, labels, labelsOff);
+            public double softmaxCrossEntropy(float[] x, int xOff, int rows, int cols, int[] labels, int labelsOff,
+                                              float[] y, int yOff, float[] dx, int dxOff) {
+                return rows * super.softmaxCrossEntropy(x, xOff, rows, cols, labels, labelsOff, y, yOff, dx, dxOff);
             }
         };
         assertThrows(AssertionError.class, () -> softmaxWithLossMatchesNumericalGradient(mutant, false));

@@ -1,0 +1,83 @@
+package io.github.vecprop.jmh;
+
+import io.github.vecprop.kernel.GemmThreads;
+import io.github.vecprop.net.TwoLayerModel;
+import io.github.vecprop.net.TwoLayerNet;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Inference on a frozen TwoLayerNet 784-50-10: one sample (scores and class, caller-owned output),
+ * a batch of 100 (classes), and one sample from two threads sharing the model. Run with
+ * {@code -prof gc}: every variant should allocate nothing per call. gemm parallelism is 1, as a
+ * request thread would set it.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 3, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class PredictBenchmark {
+
+    /** The model, shared by every thread. */
+    @State(Scope.Benchmark)
+    public static class Shared {
+        TwoLayerModel model;
+        float[] images;
+
+        @Setup
+        public void setUp() {
+            GemmThreads.setDefaultParallelism(1);
+            model = new TwoLayerNet(784, 50, 10, 0.05f, 1).freeze();
+            SplittableRandom r = new SplittableRandom(3);
+            images = new float[100 * 784];
+            for (int i = 0; i < images.length; i++) {
+                images[i] = (float) r.nextDouble();
+            }
+        }
+    }
+
+    /** Each thread's context and outputs. */
+    @State(Scope.Thread)
+    public static class PerThread {
+        TwoLayerModel.Context ctx;
+        float[] scores = new float[10];
+        int[] classes = new int[100];
+
+        @Setup
+        public void setUp(Shared shared) {
+            ctx = shared.model.newContext(100);
+        }
+    }
+
+    @Benchmark
+    public int batch1(Shared s, PerThread p) {
+        return s.model.predict(p.ctx, s.images, 0, p.scores, 0);
+    }
+
+    @Benchmark
+    public int[] batch100(Shared s, PerThread p) {
+        s.model.predictClasses(p.ctx, s.images, 0, 100, p.classes, 0);
+        return p.classes;
+    }
+
+    @Benchmark
+    @Group("sharedBy2Threads")
+    @GroupThreads(2)
+    public int batch1Shared(Shared s, PerThread p) {
+        return s.model.predict(p.ctx, s.images, 0, p.scores, 0);
+    }
+}

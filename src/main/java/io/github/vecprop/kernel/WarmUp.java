@@ -1,0 +1,71 @@
+package io.github.vecprop.kernel;
+
+import java.lang.management.ManagementFactory;
+
+/** The work behind {@link KernelProvider#warmUp(long)}: small calls of every kernel, in rounds, until a round allocates nothing. */
+final class WarmUp {
+    private static final int CALLS_PER_ROUND = 200;
+
+    private WarmUp() {
+    }
+
+    static boolean run(Kernels k, long maxMillis) {
+        // Shapes that reach each gemm path: the unpacked one for a few rows, the packed one for blocks.
+        float[] a = new float[64 * 96];
+        float[] b = new float[96 * 80];
+        float[] c = new float[64 * 80];
+        float[] x = new float[1000];
+        float[] y = new float[1000];
+        float[] d = new float[1000];
+        float[] bias = new float[100];
+        int[] labels = new int[10];
+        int[] classes = new int[10];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 17 - 8) / 4f;
+            d[i] = (i % 5 - 2) / 2f;
+        }
+        long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+        com.sun.management.ThreadMXBean mx = allocationCounter();
+        int quietRounds = 0;
+        while (System.nanoTime() < deadline) {
+            long before = mx == null ? 0 : mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < CALLS_PER_ROUND; i++) {
+                k.gemm(false, false, 1, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
+                k.gemm(false, false, 64, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
+                k.gemm(false, true, 64, 80, 96, 1f, a, 0, 96, b, 0, 96, 0f, c, 0, 80);
+                k.gemm(true, false, 64, 80, 96, 1f, a, 0, 64, b, 0, 80, 0f, c, 0, 80);
+                k.addBias(y, 0, 10, 100, bias, 0);
+                k.columnSums(x, 0, 10, 100, bias, 0);
+                k.reluForward(x, 0, y, 0, 1000);
+                k.reluBackward(x, 0, d, 0, y, 0, 1000);
+                k.sigmoidForward(x, 0, y, 0, 1000);
+                k.sigmoidBackward(y, 0, d, 0, y, 0, 1000);
+                k.softmaxRows(x, 0, y, 0, 10, 100);
+                k.softmaxCrossEntropy(x, 0, 10, 100, labels, 0, y, 0, d, 0);
+                k.crossEntropyDense(y, 0, d, 0, 10, 100);
+                k.argmaxRows(x, 0, 10, 100, classes, 0);
+            }
+            if (mx == null) {
+                continue;
+            }
+            // Two quiet rounds in a row: one could be luck between compilations.
+            quietRounds = mx.getCurrentThreadAllocatedBytes() - before == 0 ? quietRounds + 1 : 0;
+            if (quietRounds == 2) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static com.sun.management.ThreadMXBean allocationCounter() {
+        try {
+            if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx
+                    && mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled()) {
+                return mx;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // No management support in this runtime: warm up for the whole budget instead.
+        }
+        return null;
+    }
+}
