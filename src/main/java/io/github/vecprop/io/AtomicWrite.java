@@ -19,17 +19,22 @@ import java.util.concurrent.ThreadLocalRandom;
  * target with {@link StandardCopyOption#ATOMIC_MOVE}. On any failure the temporary file is deleted
  * and the target is untouched.
  */
-final class AtomicWrite {
+public final class AtomicWrite {
     /** The body of a write: produces the file's bytes on {@code out} (which it must not close). */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void writeTo(OutputStream out) throws IOException;
     }
 
     private AtomicWrite() {
     }
 
-    static void write(Path target, Body body) throws IOException {
+    /**
+     * Writes {@code target} with the bytes {@code body} produces, atomically as described above.
+     *
+     * @throws IOException if writing or renaming fails; the target is then unchanged
+     */
+    public static void write(Path target, Body body) throws IOException {
         if (target == null) {
             throw new IllegalArgumentException("target file is null");
         }

@@ -1,11 +1,12 @@
 package io.github.vecprop.train;
 
-import java.io.BufferedWriter;
+import io.github.vecprop.io.AtomicWrite;
+
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -75,27 +76,22 @@ public final class History {
     /**
      * Writes the history as CSV with header {@code kind,epoch,step,loss,test_accuracy}: one
      * {@code step} row per step (loss only) and one {@code epoch} row per epoch (mean loss and test
-     * accuracy). Written to a temporary file and renamed, so the target is never half-written.
+     * accuracy), atomically ({@link AtomicWrite}).
      */
     public void writeCsv(Path file) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".history", ".csv.tmp");
-        try {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("kind,epoch,step,loss,test_accuracy\n");
-                int e = 0;
-                for (int s = 0; s < steps; s++) {
-                    w.write(String.format(Locale.ROOT, "step,,%d,%.6f,\n", s + 1, stepLoss[s]));
-                    while (e < epochs.size() && epochs.get(e).step() == s + 1) {
-                        Epoch ep = epochs.get(e++);
-                        w.write(String.format(Locale.ROOT, "epoch,%d,%d,%.6f,%.4f\n", ep.epoch(), ep.step(), ep.meanLoss(),
-                                ep.testAccuracy()));
-                    }
+        AtomicWrite.write(file, out -> {
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            w.write("kind,epoch,step,loss,test_accuracy\n");
+            int e = 0;
+            for (int s = 0; s < steps; s++) {
+                w.write(String.format(Locale.ROOT, "step,,%d,%.6f,\n", s + 1, stepLoss[s]));
+                while (e < epochs.size() && epochs.get(e).step() == s + 1) {
+                    Epoch ep = epochs.get(e++);
+                    w.write(String.format(Locale.ROOT, "epoch,%d,%d,%.6f,%.4f\n", ep.epoch(), ep.step(), ep.meanLoss(),
+                            ep.testAccuracy()));
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException ex) {
-            Files.deleteIfExists(tmp);
-            throw ex;
-        }
+            w.flush();
+        });
     }
 }

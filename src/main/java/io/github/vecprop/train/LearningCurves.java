@@ -1,10 +1,10 @@
 package io.github.vecprop.train;
 
+import io.github.vecprop.io.AtomicWrite;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,17 +20,10 @@ public final class LearningCurves {
     private LearningCurves() {
     }
 
-    /** Writes the SVG to {@code file} through a temporary file and a rename, so the target is never half-written. */
+    /** Writes the SVG to {@code file} atomically ({@link AtomicWrite}): never a half-written file. */
     public static void writeSvg(History history, Path file, String title) throws IOException {
-        String svg = svg(history, title);
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".curves", ".svg.tmp");
-        try {
-            Files.writeString(tmp, svg, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
+        byte[] svg = svg(history, title).getBytes(StandardCharsets.UTF_8);
+        AtomicWrite.write(file, out -> out.write(svg));
     }
 
     /** The SVG document for {@code history}. */
