@@ -155,34 +155,12 @@ public final class PanamaKernels implements Kernels {
         long size = Checks.dims(rows, cols);
         Checks.range("x", x, xOff, size);
         Checks.range("y", y, yOff, size);
-        int bound = SPECIES.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int xr = xOff + r * cols;
             int yr = yOff + r * cols;
-            FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+            float inv = (float) (1.0 / expMinusMax(x, xr, y, yr, cols));
+            int bound = SPECIES.loopBound(cols);
             int j = 0;
-            for (; j < bound; j += LANES) {
-                vmax = vmax.max(FloatVector.fromArray(SPECIES, x, xr + j));
-            }
-            float max = vmax.reduceLanes(VectorOperators.MAX);
-            for (; j < cols; j++) {
-                max = Math.max(max, x[xr + j]);
-            }
-            FloatVector vsum = FloatVector.zero(SPECIES);
-            j = 0;
-            for (; j < bound; j += LANES) {
-                FloatVector e = FloatVector.fromArray(SPECIES, x, xr + j).sub(max).lanewise(VectorOperators.EXP);
-                e.intoArray(y, yr + j);
-                vsum = vsum.add(e);
-            }
-            double sum = vsum.reduceLanes(VectorOperators.ADD);
-            for (; j < cols; j++) {
-                float e = (float) Math.exp(x[xr + j] - max);
-                y[yr + j] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            j = 0;
             for (; j < bound; j += LANES) {
                 FloatVector.fromArray(SPECIES, y, yr + j).mul(inv).intoArray(y, yr + j);
             }
@@ -190,6 +168,44 @@ public final class PanamaKernels implements Kernels {
                 y[yr + j] *= inv;
             }
         }
+    }
+
+    /** The largest of {@code x[xr .. xr + cols)}, or -infinity for an empty row. */
+    private static float rowMax(float[] x, int xr, int cols) {
+        int bound = SPECIES.loopBound(cols);
+        FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j < bound; j += LANES) {
+            vmax = vmax.max(FloatVector.fromArray(SPECIES, x, xr + j));
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; j < cols; j++) {
+            max = Math.max(max, x[xr + j]);
+        }
+        return max;
+    }
+
+    /**
+     * The first two sweeps of a softmax row: {@code y[j] = exp(x[j] - max(x))} for the row of
+     * {@code cols} elements, returning their sum. Scalars in and out, so it inlines without boxing.
+     */
+    private static double expMinusMax(float[] x, int xr, float[] y, int yr, int cols) {
+        int bound = SPECIES.loopBound(cols);
+        float max = rowMax(x, xr, cols);
+        FloatVector vsum = FloatVector.zero(SPECIES);
+        int j = 0;
+        for (; j < bound; j += LANES) {
+            FloatVector e = FloatVector.fromArray(SPECIES, x, xr + j).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(y, yr + j);
+            vsum = vsum.add(e);
+        }
+        double sum = vsum.reduceLanes(VectorOperators.ADD);
+        for (; j < cols; j++) {
+            float e = (float) Math.exp(x[xr + j] - max);
+            y[yr + j] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     @Override
@@ -236,32 +252,10 @@ public final class PanamaKernels implements Kernels {
             int xr = xOff + r * cols;
             int yr = yOff + r * cols;
             int dr = dxOff + r * cols;
-            FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-            int j = 0;
-            for (; j < bound; j += LANES) {
-                vmax = vmax.max(FloatVector.fromArray(SPECIES, x, xr + j));
-            }
-            float max = vmax.reduceLanes(VectorOperators.MAX);
-            for (; j < cols; j++) {
-                max = Math.max(max, x[xr + j]);
-            }
-            FloatVector vsum = FloatVector.zero(SPECIES);
-            j = 0;
-            for (; j < bound; j += LANES) {
-                FloatVector e = FloatVector.fromArray(SPECIES, x, xr + j).sub(max).lanewise(VectorOperators.EXP);
-                e.intoArray(y, yr + j);
-                vsum = vsum.add(e);
-            }
-            double sum = vsum.reduceLanes(VectorOperators.ADD);
-            for (; j < cols; j++) {
-                float e = (float) Math.exp(x[xr + j] - max);
-                y[yr + j] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
+            float inv = (float) (1.0 / expMinusMax(x, xr, y, yr, cols));
             float dscale = inv * scale;
             // The normalising pass writes both outputs: y, and dx = y / rows before the label's correction.
-            j = 0;
+            int j = 0;
             for (; j < bound; j += LANES) {
                 FloatVector e = FloatVector.fromArray(SPECIES, y, yr + j);
                 e.mul(inv).intoArray(y, yr + j);
@@ -286,18 +280,9 @@ public final class PanamaKernels implements Kernels {
         }
         Checks.range("x", x, xOff, Checks.dims(rows, cols));
         Checks.range("out", out, outOff, rows);
-        int bound = SPECIES.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int row = xOff + r * cols;
-            FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-            int j = 0;
-            for (; j < bound; j += LANES) {
-                vmax = vmax.max(FloatVector.fromArray(SPECIES, x, row + j));
-            }
-            float max = vmax.reduceLanes(VectorOperators.MAX);
-            for (; j < cols; j++) {
-                max = Math.max(max, x[row + j]);
-            }
+            float max = rowMax(x, row, cols);
             // The scalar twin keeps the first strictly greater element, so find the first occurrence of the max.
             int best = 0;
             while (best < cols - 1 && x[row + best] != max) {
