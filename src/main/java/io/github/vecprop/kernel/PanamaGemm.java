@@ -1,58 +1,621 @@
 package io.github.vecprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** First SIMD matmul: row axpy for B not transposed, row dot products for B transposed. Unblocked. */
+/**
+ * GEMM on the JDK Vector API: {@code C = alpha * op(A) * op(B) + beta * C}, semantics exactly as
+ * {@link Kernels#gemm}.
+ *
+ * <h2>Layout of the computation</h2>
+ * The classic blocked scheme (Goto / BLIS):
+ * <pre>
+ * for jc over N in steps of NC            (a column block of C and B)
+ *   for pc over K in steps of kc <= KC    (kc is the same for every thread: it depends on k only)
+ *     pack B[pc.., jc..] into zero-padded kc x NR panels (row p of a panel is NR contiguous floats)
+ *     for ic over M in steps of MC
+ *       for jr over panels, for ir over MR-row strips of A:  MR x NR micro-kernel
+ * </pre>
+ * The micro-kernel keeps {@code MR * NR / lanes} vector accumulators ({@code 8 x 2} here) in registers,
+ * and per step of p loads {@code NR / lanes} vectors of B and broadcasts {@code MR} scalars of A; no masks.
+ * It addresses A through two strides (element (r, p) at {@code ai + r*ars + p*aps}), so a full strip of A is
+ * read in place whether A is transposed or not; only a ragged last strip is copied, with zero rows, into a
+ * small buffer. (Packing all of A was measured as costly as the multiply itself for the narrow products of
+ * a small network, e.g. {@code 100 x 784 x 50}, and brought nothing for large ones.) Transposed B is
+ * handled by its packing routine, so NN, NT, TN and TT share one micro-kernel (plus a one-vector variant
+ * for a last panel no wider than one vector). The accumulators leave the kernel through a small per-thread
+ * tile; a separate routine merges the tile into C ({@code alpha * acc + beta * C}, full vectors for
+ * full-width tiles, scalars at the right edge). Buffers live in a per-thread {@link Scratch} and are reused:
+ * no allocation per call in steady state.
+ *
+ * <p>Tiny products ({@code m <= 4}, e.g. batch-1 inference) skip packing: a row of C is accumulated
+ * axpy-style from rows of B, or, with B transposed, as dot products.
+ *
+ * <h2>Threads</h2>
+ * With {@code parallelism > 1} and enough work, the columns (or, for narrow C, the rows) of C are split
+ * into slabs on the tile grid ({@link GemmThreads}); each slab runs the scheme above with its own buffers.
+ * Because slab boundaries are multiples of NR (or MR) and kc depends only on k, every element of C goes
+ * through the same operations whatever the thread count: results are <b>bit-identical</b> for parallelism
+ * 1 and 2 (or more).
+ */
 final class PanamaGemm {
+
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    /** Rows of the register tile. */
+    static final int MR = 8;
+    /** Columns of the register tile: two vectors. */
+    static final int NR = 2 * L;
+    /** Upper bound of the K block: a kc x NR panel of B (32 KB with 16 lanes) stays in (or near) L1. */
+    static final int KC = 256;
+    /** Rows of A per block (a multiple of MR): the MC x kc block of A read in place stays in L2 while the panels of B pass. */
+    static final int MC = 192;
+    /** Columns of B per packed block (a multiple of NR). */
+    static final int NC = 64 * NR;
+
+    /** Products with at most this many rows of C take the no-packing path. */
+    static final int SMALL_M = 4;
+    /** Products with fewer multiply-adds than this ({@code m*n*k}) stay on the calling thread. */
+    static final long PARALLEL_MIN_WORK = 1L << 21;
 
     private PanamaGemm() {
     }
 
-    static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, int parallelism) {
+    /**
+     * Per-thread reusable buffers, grown on demand and kept: at most {@code KC * NC} floats of packed B
+     * (2 MB with 16 lanes), one {@code MR x KC} strip of A, {@code 4 * k} floats for the small path.
+     */
+    static final class Scratch {
+        float[] bPack = new float[0];
+        float[] aPack = new float[0];
+        float[] aRows = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] bPack(int size) {
+            if (bPack.length < size) {
+                bPack = new float[size];
+            }
+            return bPack;
+        }
+
+        float[] aPack(int size) {
+            if (aPack.length < size) {
+                aPack = new float[size];
+            }
+            return aPack;
+        }
+
+        float[] aRows(int size) {
+            if (aRows.length < size) {
+                aRows = new float[size];
+            }
+            return aRows;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C}; see {@link Kernels#gemm}. Uses up to
+     * {@code parallelism} threads (the caller included) when the product is large enough.
+     */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc, int parallelism) {
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallelism,
+                PARALLEL_MIN_WORK);
+    }
+
+    /**
+     * As {@link #gemm(boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int, int)},
+     * with the work threshold for going parallel as a parameter (tests use 0 to split small products).
+     */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc, int parallelism, long parallelMinWork) {
         GemmArgs.check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        if (transA && transB) {
-            ScalarGemm.gemm(true, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        if (m == 0 || n == 0) {
             return;
         }
-        int bound = S.loopBound(n);
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            for (int j = 0; j < n; j++) {
-                c[ci + j] = beta == 0f ? 0f : beta * c[ci + j];
-            }
-            if (!transB) {
-                for (int p = 0; p < k; p++) {
-                    float aip = alpha * (transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p]);
-                    int bp = bOff + p * ldb;
-                    int j = 0;
-                    for (; j < bound; j += S.length()) {
-                        FloatVector.fromArray(S, b, bp + j).fma(FloatVector.broadcast(S, aip), FloatVector.fromArray(S, c, ci + j)).intoArray(c, ci + j);
+        if (k == 0) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        if (m <= SMALL_M) {
+            small(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        int threads = GemmThreads.usableThreads(parallelism);
+        if (threads > 1 && (long) m * n * k >= parallelMinWork) {
+            int panels = (n + NR - 1) / NR;
+            int strips = (m + MR - 1) / MR;
+            // Split the wider tile dimension: slabs of whole panels (columns) or whole strips (rows).
+            boolean byColumns = panels >= 2 * threads || panels >= strips;
+            int units = byColumns ? panels : strips;
+            // Column slabs cost nothing extra (A is read in place, each slab packs only its own panels), so
+            // cut them finer than one per thread: a helper that starts late then leaves less for the caller
+            // to wait on. Row slabs each pack all of B, so one per thread.
+            int tasks = byColumns ? Math.max(threads, Math.min(units / 4, threads * 4)) : threads;
+            tasks = Math.min(tasks, units);
+            if (tasks > 1) {
+                int tasksFinal = tasks;
+                GemmThreads.run(tasks, threads, t -> {
+                    int u0 = (int) ((long) units * t / tasksFinal);
+                    int u1 = (int) ((long) units * (t + 1) / tasksFinal);
+                    if (byColumns) {
+                        blocked(SCRATCH.get(), transA, transB, 0, m, u0 * NR, Math.min(n, u1 * NR), k,
+                                alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    } else {
+                        blocked(SCRATCH.get(), transA, transB, u0 * MR, Math.min(m, u1 * MR), 0, n, k,
+                                alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
                     }
-                    for (; j < n; j++) {
-                        c[ci + j] += aip * b[bp + j];
+                });
+                return;
+            }
+        }
+        blocked(SCRATCH.get(), transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** {@code C = beta * C} (zeros, without reading C, when {@code beta == 0}): the {@code k == 0} case. */
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                c[row + j] = beta == 0f ? 0f : beta * c[row + j];
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Blocked, packed path
+    // ------------------------------------------------------------------------------------------------
+
+    /** The K block length: K split into equal blocks of at most KC (a function of k alone). */
+    static int kcStep(int k) {
+        int blocks = (k + KC - 1) / KC;
+        return (k + blocks - 1) / blocks;
+    }
+
+    /** Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of C; i0 and j0 lie on the tile grid. */
+    private static void blocked(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+                                float alpha, float[] a, int aOff, int lda,
+                                float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc) {
+        int kcStep = kcStep(k);
+        float[] tile = s.tile;
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            int panels = (nc + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += kcStep) {
+                int kc = Math.min(kcStep, k - pc);
+                boolean first = pc == 0;
+                boolean readC = !first || beta != 0f;
+                float betaNow = first ? beta : 1f;
+                float[] bp = s.bPack(panels * kc * NR);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    int fullRows = mc / MR * MR;
+                    // Full strips of A are read in place; a partial last strip is packed with zero rows.
+                    float[] ap = s.aPack(MR * kc);
+                    if (fullRows < mc) {
+                        packA(transA, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kc, ap);
+                    }
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int cols = Math.min(NR, nc - jr);
+                        int bi = (jr / NR) * kc * NR;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int rows = Math.min(MR, mc - ir);
+                            float[] as;
+                            int ai;
+                            int ars;
+                            int aps;
+                            if (rows < MR) {
+                                as = ap;
+                                ai = 0;
+                                ars = 1;
+                                aps = MR;
+                            } else if (transA) { // op(A)(i, p) = a[aOff + p*lda + i]
+                                as = a;
+                                ai = aOff + pc * lda + ic + ir;
+                                ars = 1;
+                                aps = lda;
+                            } else {             // op(A)(i, p) = a[aOff + i*lda + p]
+                                as = a;
+                                ai = aOff + (ic + ir) * lda + pc;
+                                ars = lda;
+                                aps = 1;
+                            }
+                            if (cols > L) {
+                                kernel(kc, as, ai, ars, aps, bp, bi, tile);
+                            } else { // a narrow last panel: half the work with the one-vector kernel
+                                kernelNarrow(kc, as, ai, ars, aps, bp, bi, tile);
+                            }
+                            merge(tile, rows, cols, c, cOff + (ic + ir) * ldc + jc + jr, ldc, alpha, betaNow, readC);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs rows {@code [pc, pc+kc)} and columns {@code [jc, jc+nc)} of op(B) into panels of NR columns:
+     * panel q holds columns {@code jc + q*NR ..}, row p of it at {@code q*kc*NR + p*NR}; columns past
+     * {@code nc} are zero.
+     */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                              float[] bp) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int base = (jr / NR) * kc * NR;
+            if (!transB) {
+                // op(B)(p, j) = b[bOff + p*ldb + j]: rows of the panel are contiguous runs of B.
+                int src = bOff + pc * ldb + jc + jr;
+                if (cols == NR) {
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int dst = base + p * NR;
+                        for (int v = 0; v < NR; v += L) {
+                            FloatVector.fromArray(S, b, src + v).intoArray(bp, dst + v);
+                        }
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int dst = base + p * NR;
+                        for (int j = 0; j < cols; j++) {
+                            bp[dst + j] = b[src + j];
+                        }
+                        for (int j = cols; j < NR; j++) {
+                            bp[dst + j] = 0f;
+                        }
                     }
                 }
             } else {
-                int ai = aOff + i * lda;
-                int kb = S.loopBound(k);
-                for (int j = 0; j < n; j++) {
-                    int bj = bOff + j * ldb;
-                    FloatVector acc = FloatVector.zero(S);
-                    int p = 0;
-                    for (; p < kb; p += S.length()) {
-                        acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bj + p), acc);
+                // op(B)(p, j) = b[bOff + j*ldb + p]: read each stored row once, scatter it down the panel.
+                for (int jj = 0; jj < cols; jj++) {
+                    int src = bOff + (jc + jr + jj) * ldb + pc;
+                    int dst = base + jj;
+                    for (int p = 0; p < kc; p++) {
+                        bp[dst + p * NR] = b[src + p];
                     }
-                    float s = acc.reduceLanes(VectorOperators.ADD);
-                    for (; p < k; p++) {
-                        s += a[ai + p] * b[bj + p];
+                }
+                if (cols < NR) {
+                    for (int p = 0; p < kc; p++) {
+                        int dst = base + p * NR;
+                        for (int j = cols; j < NR; j++) {
+                            bp[dst + j] = 0f;
+                        }
                     }
-                    c[ci + j] += alpha * s;
                 }
             }
         }
+    }
+
+    /**
+     * Packs rows {@code [i, i+rows)} ({@code rows < MR}: the ragged last strip) and columns
+     * {@code [pc, pc+kc)} of op(A) into one strip: element (r, p) at {@code p*MR + r}; rows past
+     * {@code rows} are zero.
+     */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int i, int rows, int pc, int kc,
+                              float[] ap) {
+        if (transA) {
+            // op(A)(i, p) = a[aOff + p*lda + i]: the strip's column p is a contiguous run of A.
+            int src = aOff + pc * lda + i;
+            for (int p = 0; p < kc; p++, src += lda) {
+                int dst = p * MR;
+                for (int r = 0; r < rows; r++) {
+                    ap[dst + r] = a[src + r];
+                }
+                for (int r = rows; r < MR; r++) {
+                    ap[dst + r] = 0f;
+                }
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                int src = aOff + (i + r) * lda + pc;
+                for (int p = 0; p < kc; p++) {
+                    ap[p * MR + r] = a[src + p];
+                }
+            }
+            for (int r = rows; r < MR; r++) {
+                for (int p = 0; p < kc; p++) {
+                    ap[p * MR + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: {@code tile = A_strip * B_panel} for an MR x NR tile over {@code kc} steps.
+     * Element (r, p) of the A strip is {@code a[ai + r*ars + p*aps]}; row p of the B panel is
+     * {@code b[bi + p*NR ..]}. The accumulators are written to {@code tile} (row r at {@code r*NR}).
+     * Everything vector stays inside this method.
+     */
+    private static void kernel(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
+                c70 = c00, c71 = c00;
+        final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + r1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + r2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + r3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + r4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + r5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + r6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + r7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            ai += aps;
+            bi += NR;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+    }
+
+    /**
+     * The micro-kernel for a panel with at most {@code lanes} valid columns: as {@link #kernel} but only the
+     * first vector of each panel row, so {@code MR} accumulators. Writes the first {@code L} columns of
+     * each tile row.
+     */
+    private static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + r1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + r2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + r3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[ai + r4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[ai + r5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, a[ai + r6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, a[ai + r7]).fma(b0, c7);
+            ai += aps;
+            bi += NR;
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, NR);
+        c2.intoArray(tile, 2 * NR);
+        c3.intoArray(tile, 3 * NR);
+        c4.intoArray(tile, 4 * NR);
+        c5.intoArray(tile, 5 * NR);
+        c6.intoArray(tile, 6 * NR);
+        c7.intoArray(tile, 7 * NR);
+    }
+
+    /**
+     * {@code C[r, j] = alpha * tile[r, j] + beta * C[r, j]} for the valid {@code rows x cols} of a tile
+     * ({@code C} not read unless {@code readC}). Full-width tiles use vectors, the right edge scalars; both
+     * round identically ({@code fma(C, beta, alpha * t)}).
+     */
+    private static void merge(float[] tile, int rows, int cols, float[] c, int ci, int ldc,
+                              float alpha, float beta, boolean readC) {
+        if (cols == NR) {
+            for (int r = 0; r < rows; r++, ci += ldc) {
+                for (int v = 0; v < NR; v += L) {
+                    FloatVector y = FloatVector.fromArray(S, tile, r * NR + v).mul(alpha);
+                    if (readC) {
+                        y = FloatVector.fromArray(S, c, ci + v).fma(FloatVector.broadcast(S, beta), y);
+                    }
+                    y.intoArray(c, ci + v);
+                }
+            }
+        } else {
+            for (int r = 0; r < rows; r++, ci += ldc) {
+                for (int j = 0; j < cols; j++) {
+                    float y = tile[r * NR + j] * alpha;
+                    c[ci + j] = readC ? Math.fma(c[ci + j], beta, y) : y;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Small path: m <= SMALL_M, no packing
+    // ------------------------------------------------------------------------------------------------
+
+    private static void small(boolean transA, boolean transB, int m, int n, int k,
+                              float alpha, float[] a, int aOff, int lda,
+                              float[] b, int bOff, int ldb,
+                              float beta, float[] c, int cOff, int ldc) {
+        // Element (i, p) of op(A) is a[aOff + i*aRow + p*aCol].
+        int aRow = transA ? 1 : lda;
+        int aCol = transA ? lda : 1;
+        if (!transB) {
+            if (n < L) { // narrower than one vector: strided scalar dot products, four partial sums each
+                for (int i = 0; i < m; i++) {
+                    int ai = aOff + i * aRow;
+                    int ci = cOff + i * ldc;
+                    for (int j = 0; j < n; j++) {
+                        float y = alpha * stridedDot(a, ai, aCol, b, bOff + j, ldb, k);
+                        c[ci + j] = beta == 0f ? y : Math.fma(c[ci + j], beta, y);
+                    }
+                }
+                return;
+            }
+            for (int i = 0; i < m; i++) {
+                axpyRow(k, n, a, aOff + i * aRow, aCol, b, bOff, ldb, alpha, beta, c, cOff + i * ldc);
+            }
+            return;
+        }
+        float[] rows = a;
+        int rowsOff = aOff;
+        int rowStride = lda;
+        if (transA) { // the dot products want contiguous rows of op(A): gather them once
+            rows = SCRATCH.get().aRows(m * k);
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    rows[i * k + p] = a[aOff + p * lda + i];
+                }
+            }
+            rowsOff = 0;
+            rowStride = k;
+        }
+        for (int i = 0; i < m; i++) {
+            int ar = rowsOff + i * rowStride;
+            int ci = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                float y = alpha * dot(rows, ar, b, bOff + j * ldb, k);
+                c[ci + j] = beta == 0f ? y : Math.fma(c[ci + j], beta, y);
+            }
+        }
+    }
+
+    /**
+     * One row of C: {@code C[j] = alpha * sum_p A(p) * B[p, j] + beta * C[j]}, with {@code A(p) = a[ai + p*aps]}
+     * and B stored {@code k x n} ({@code n >= lanes}). The row is covered by vectors at {@code 0, L, 2L, ...}
+     * and, when {@code n} is not a multiple of {@code L}, one more vector ending exactly at column {@code n}
+     * (overlapping the previous one; only its new lanes are stored). Vectors go four at a time, one sweep
+     * down the rows of B per group, with no masks in the loop.
+     */
+    private static void axpyRow(int k, int n, float[] a, int ai, int aps, float[] b, int bOff, int ldb,
+                                float alpha, float beta, float[] c, int ci) {
+        int full = n / L;
+        int rem = n - full * L;
+        int positions = rem == 0 ? full : full + 1;
+        int last = positions - 1;
+        for (int q = 0; q < positions; q += 4) {
+            axpyBlock(k, a, ai, aps, b, bOff, ldb,
+                    position(q, full, n), position(Math.min(q + 1, last), full, n),
+                    position(Math.min(q + 2, last), full, n), position(Math.min(q + 3, last), full, n),
+                    rem == 0 ? -1 : n - L, rem, alpha, beta, c, ci);
+        }
+    }
+
+    /** Start column of the q-th covering vector of a row of width n with {@code full} whole vectors. */
+    private static int position(int q, int full, int n) {
+        return q < full ? q * L : n - L;
+    }
+
+    /**
+     * Four vectors of one row of C at column offsets {@code o0..o3} (repeats allowed: a repeated offset is
+     * computed twice and stored twice with the same value). The vector at {@code tail} (if any) stores only
+     * its last {@code rem} lanes. All of C that is read is read before anything is stored.
+     */
+    private static void axpyBlock(int k, float[] a, int ai, int aps, float[] b, int bOff, int ldb,
+                                  int o0, int o1, int o2, int o3, int tail, int rem,
+                                  float alpha, float beta, float[] c, int ci) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+        int bi = bOff;
+        int p = 0;
+        for (; p + 1 < k; p += 2, bi += 2 * ldb, ai += 2 * aps) {
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            FloatVector z = FloatVector.broadcast(S, a[ai + aps]);
+            int bj = bi + ldb;
+            s0 = x.fma(FloatVector.fromArray(S, b, bi + o0), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, bi + o1), s1);
+            s2 = x.fma(FloatVector.fromArray(S, b, bi + o2), s2);
+            s3 = x.fma(FloatVector.fromArray(S, b, bi + o3), s3);
+            t0 = z.fma(FloatVector.fromArray(S, b, bj + o0), t0);
+            t1 = z.fma(FloatVector.fromArray(S, b, bj + o1), t1);
+            t2 = z.fma(FloatVector.fromArray(S, b, bj + o2), t2);
+            t3 = z.fma(FloatVector.fromArray(S, b, bj + o3), t3);
+        }
+        if (p < k) {
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            s0 = x.fma(FloatVector.fromArray(S, b, bi + o0), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, bi + o1), s1);
+            s2 = x.fma(FloatVector.fromArray(S, b, bi + o2), s2);
+            s3 = x.fma(FloatVector.fromArray(S, b, bi + o3), s3);
+        }
+        s0 = s0.add(t0);
+        s1 = s1.add(t1);
+        s2 = s2.add(t2);
+        s3 = s3.add(t3);
+        FloatVector y0 = s0.mul(alpha), y1 = s1.mul(alpha), y2 = s2.mul(alpha), y3 = s3.mul(alpha);
+        if (beta != 0f) {
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            y0 = FloatVector.fromArray(S, c, ci + o0).fma(vb, y0);
+            y1 = FloatVector.fromArray(S, c, ci + o1).fma(vb, y1);
+            y2 = FloatVector.fromArray(S, c, ci + o2).fma(vb, y2);
+            y3 = FloatVector.fromArray(S, c, ci + o3).fma(vb, y3);
+        }
+        VectorMask<Float> tailLanes = S.indexInRange(rem - L, L); // lanes i >= L - rem
+        put(y0, c, ci, o0, tail, tailLanes);
+        put(y1, c, ci, o1, tail, tailLanes);
+        put(y2, c, ci, o2, tail, tailLanes);
+        put(y3, c, ci, o3, tail, tailLanes);
+    }
+
+    private static void put(FloatVector y, float[] c, int ci, int o, int tail, VectorMask<Float> tailLanes) {
+        if (o == tail) {
+            y.intoArray(c, ci + o, tailLanes);
+        } else {
+            y.intoArray(c, ci + o);
+        }
+    }
+
+    /** {@code sum_p x[xi + p*xs] * y[yi + p*ys]} for {@code p < len}, with four scalar partial sums. */
+    private static float stridedDot(float[] x, int xi, int xs, float[] y, int yi, int ys, int len) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int p = 0;
+        for (; p + 3 < len; p += 4, xi += 4 * xs, yi += 4 * ys) {
+            s0 = Math.fma(x[xi], y[yi], s0);
+            s1 = Math.fma(x[xi + xs], y[yi + ys], s1);
+            s2 = Math.fma(x[xi + 2 * xs], y[yi + 2 * ys], s2);
+            s3 = Math.fma(x[xi + 3 * xs], y[yi + 3 * ys], s3);
+        }
+        for (; p < len; p++, xi += xs, yi += ys) {
+            s0 = Math.fma(x[xi], y[yi], s0);
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code sum_p x[xi+p] * y[yi+p]} over {@code len} contiguous elements. */
+    private static float dot(float[] x, int xi, float[] y, int yi, int len) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int p = 0;
+        for (; p + 4 * L <= len; p += 4 * L) {
+            s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
+            s1 = FloatVector.fromArray(S, x, xi + p + L).fma(FloatVector.fromArray(S, y, yi + p + L), s1);
+            s2 = FloatVector.fromArray(S, x, xi + p + 2 * L).fma(FloatVector.fromArray(S, y, yi + p + 2 * L), s2);
+            s3 = FloatVector.fromArray(S, x, xi + p + 3 * L).fma(FloatVector.fromArray(S, y, yi + p + 3 * L), s3);
+        }
+        for (; p + L <= len; p += L) {
+            s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
+        }
+        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; p < len; p++) {
+            sum = Math.fma(x[xi + p], y[yi + p], sum);
+        }
+        return sum;
     }
 }
