@@ -1,9 +1,8 @@
 package io.github.vecprop.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntConsumer;
 
 /**
  * The worker pool behind multi-threaded GEMM, and the process-wide default degree of parallelism.
@@ -59,35 +58,64 @@ public final class GemmThreads {
         return Math.max(1, Math.min(requested, PROCESSORS));
     }
 
-    /** One parallel call: tasks {@code [0, tasks)} claimed through {@code next}, counted in {@code done}. */
+    /** A parallel body: runs task {@code t}. */
+    interface Task {
+        void run(int t);
+    }
+
+    /** The claim index of a job whose owner is rewriting it: no task can be claimed. */
+    private static final int CLOSED = Integer.MAX_VALUE;
+
+    /**
+     * A calling thread's parallel call, reused for every call it makes so a call allocates nothing.
+     * {@code ctl} holds the call's generation (high 32 bits) and the next unclaimed task (low 32 bits).
+     * A task is claimed by a compare-and-set on {@code ctl}, so a helper still holding the job from an
+     * earlier call can never claim a task of a later one: the owner closes {@code ctl} (a new generation,
+     * index {@link #CLOSED}) before rewriting the fields and opens it after.
+     */
     private static final class Job {
-        final IntConsumer body;
-        final int tasks;
-        final AtomicInteger next = new AtomicInteger();
+        final AtomicLong ctl = new AtomicLong(CLOSED);
         final AtomicInteger done = new AtomicInteger();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        volatile Throwable failure;
+        // Written by the owner only while ctl is closed.
+        int tasks;
+        Task body;
 
-        Job(IntConsumer body, int tasks) {
-            this.body = body;
-            this.tasks = tasks;
-        }
-
-        /** Claims and runs tasks until none are left. */
+        /** Claims and runs tasks of the open generation until none are left. */
         void work() {
-            int t;
-            while ((t = next.getAndIncrement()) < tasks) {
+            while (true) {
+                long v = ctl.get();
+                int t = (int) v;
+                if (t >= tasks) {
+                    return;
+                }
+                Task b = body;
+                if (!ctl.compareAndSet(v, v + 1)) {
+                    continue;
+                }
                 try {
-                    body.accept(t);
+                    b.run(t);
                 } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
+                    if (failure == null) {
+                        failure = e;
+                    }
                 } finally {
                     done.incrementAndGet();
                 }
             }
         }
+
+        /** True if this job has an open generation other than {@code seenGeneration} (or is not {@code seen}). */
+        boolean hasNewWork(Job seen, long seenGeneration) {
+            long v = ctl.get();
+            return (int) v != CLOSED && (this != seen || v >>> 32 != seenGeneration);
+        }
     }
 
-    /** The most recently published job (a helper runs each job at most once). */
+    /** Each calling thread's reusable job. */
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
+    /** The most recently published job. */
     private static volatile Job current;
 
     private static final class Helper extends Thread {
@@ -101,27 +129,30 @@ public final class GemmThreads {
         @Override
         public void run() {
             Job seen = null;
+            long seenGeneration = -1;
+            long idleSince = System.nanoTime();
             while (true) {
                 Job job = current;
-                if (job != null && job != seen) {
+                if (job != null && job.hasNewWork(seen, seenGeneration)) {
                     seen = job;
+                    seenGeneration = job.ctl.get() >>> 32;
                     job.work();
+                    idleSince = System.nanoTime();
                     continue;
                 }
-                long start = System.nanoTime();
-                while ((job = current) == null || job == seen) {
-                    if (System.nanoTime() - start < SPIN_NANOS) {
-                        Thread.onSpinWait();
-                        continue;
-                    }
-                    parked = true;
-                    job = current;
-                    if (job == null || job == seen) {
-                        LockSupport.park(this);
-                    }
-                    parked = false;
-                    start = System.nanoTime();
+                if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
                 }
+                // Announce the park, then look once more: a caller publishes and then checks parked, so
+                // either it sees the flag and unparks, or this check sees its job.
+                parked = true;
+                job = current;
+                if (job == null || !job.hasNewWork(seen, seenGeneration)) {
+                    LockSupport.park(this);
+                }
+                parked = false;
+                idleSince = System.nanoTime();
             }
         }
     }
@@ -140,21 +171,28 @@ public final class GemmThreads {
     }
 
     /**
-     * Runs {@code body.accept(t)} for every {@code t} in {@code [0, tasks)} on the calling thread and, when
+     * Runs {@code body.run(t)} for every {@code t} in {@code [0, tasks)} on the calling thread and, when
      * {@code threads > 1}, the pool; returns when all have finished. The first exception thrown by a task is
-     * rethrown here after all tasks have finished.
+     * rethrown here after all tasks have finished. Allocates nothing after a thread's first call.
      */
-    static void run(int tasks, int threads, IntConsumer body) {
+    static void run(int tasks, int threads, Task body) {
         if (tasks <= 0) {
             return;
         }
         if (usableThreads(threads) <= 1 || tasks == 1) {
             for (int t = 0; t < tasks; t++) {
-                body.accept(t);
+                body.run(t);
             }
             return;
         }
-        Job job = new Job(body, tasks);
+        Job job = JOBS.get();
+        long generation = (job.ctl.get() >>> 32) + 1;
+        job.ctl.set(generation << 32 | CLOSED);
+        job.tasks = tasks;
+        job.body = body;
+        job.failure = null;
+        job.done.set(0);
+        job.ctl.set(generation << 32);
         current = job;
         for (Helper h : Pool.HELPERS) {
             if (h.parked) {
@@ -171,10 +209,10 @@ public final class GemmThreads {
                 Thread.yield();
             }
         }
-        if (current == job) {
-            current = null; // let the job's arrays be collected; a helper that missed it has nothing to do
-        }
-        Throwable e = job.failure.get();
+        // Close the job and drop the body, so the arrays of this call can be collected.
+        job.ctl.set(generation << 32 | CLOSED);
+        job.body = null;
+        Throwable e = job.failure;
         if (e instanceof RuntimeException re) {
             throw re;
         }

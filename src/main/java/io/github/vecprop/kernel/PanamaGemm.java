@@ -143,22 +143,87 @@ final class PanamaGemm {
             int tasks = byColumns ? Math.max(threads, Math.min(units / 4, threads * 4)) : threads;
             tasks = Math.min(tasks, units);
             if (tasks > 1) {
-                int tasksFinal = tasks;
-                GemmThreads.run(tasks, threads, t -> {
-                    int u0 = (int) ((long) units * t / tasksFinal);
-                    int u1 = (int) ((long) units * (t + 1) / tasksFinal);
-                    if (byColumns) {
-                        blocked(SCRATCH.get(), transA, transB, 0, m, u0 * NR, Math.min(n, u1 * NR), k,
-                                alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-                    } else {
-                        blocked(SCRATCH.get(), transA, transB, u0 * MR, Math.min(m, u1 * MR), 0, n, k,
-                                alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-                    }
-                });
+                ParallelCall call = CALLS.get();
+                call.set(byColumns, units, tasks, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                try {
+                    GemmThreads.run(tasks, threads, call);
+                } finally {
+                    call.clear();
+                }
                 return;
             }
         }
         blocked(SCRATCH.get(), transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** Each calling thread's reusable parallel call, so a parallel product allocates nothing. */
+    private static final ThreadLocal<ParallelCall> CALLS = ThreadLocal.withInitial(ParallelCall::new);
+
+    /** The arguments of one parallel product; task {@code t} computes its {@code t}-th slab of columns or rows. */
+    private static final class ParallelCall implements GemmThreads.Task {
+        boolean byColumns;
+        int units;
+        int tasks;
+        boolean transA;
+        boolean transB;
+        int m;
+        int n;
+        int k;
+        float alpha;
+        float[] a;
+        int aOff;
+        int lda;
+        float[] b;
+        int bOff;
+        int ldb;
+        float beta;
+        float[] c;
+        int cOff;
+        int ldc;
+
+        void set(boolean byColumns, int units, int tasks, boolean transA, boolean transB, int m, int n, int k,
+                 float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                 float beta, float[] c, int cOff, int ldc) {
+            this.byColumns = byColumns;
+            this.units = units;
+            this.tasks = tasks;
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.beta = beta;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+        }
+
+        /** Drops the array references so a finished call keeps nothing alive. */
+        void clear() {
+            a = null;
+            b = null;
+            c = null;
+        }
+
+        @Override
+        public void run(int t) {
+            int u0 = (int) ((long) units * t / tasks);
+            int u1 = (int) ((long) units * (t + 1) / tasks);
+            if (byColumns) {
+                blocked(SCRATCH.get(), transA, transB, 0, m, u0 * NR, Math.min(n, u1 * NR), k,
+                        alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            } else {
+                blocked(SCRATCH.get(), transA, transB, u0 * MR, Math.min(m, u1 * MR), 0, n, k,
+                        alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            }
+        }
     }
 
     /** {@code C = beta * C} (zeros, without reading C, when {@code beta == 0}): the {@code k == 0} case. */

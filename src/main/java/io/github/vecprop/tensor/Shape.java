@@ -86,6 +86,11 @@ public final class Shape {
         return flat;
     }
 
+    /** True if this is the matrix shape {@code [rows, cols]}. Not varargs, so per-step buffer checks allocate nothing. */
+    public boolean is(int rows, int cols) {
+        return dims.length == 2 && dims[0] == rows && dims[1] == cols;
+    }
+
     /** True if the dimensions equal {@code dims}. */
     public boolean is(int... dims) {
         return Arrays.equals(this.dims, dims);

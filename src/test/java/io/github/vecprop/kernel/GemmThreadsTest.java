@@ -1,0 +1,92 @@
+package io.github.vecprop.kernel;
+
+import io.github.vecprop.check.TestData;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The pool under contention: several caller threads run many back-to-back parallel products (each
+ * caller reuses one job object), and every result must equal the single-threaded one bit for bit.
+ * {@code beta = 1} makes a task that ran twice, or not at all, visible in C.
+ */
+class GemmThreadsTest {
+
+    private static float[] product(int m, int n, int k, float[] a, float[] b, float[] c0, int parallelism) {
+        float[] c = c0.clone();
+        PanamaGemm.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 1f, c, 0, n, parallelism, 0);
+        return c;
+    }
+
+    @Test
+    void concurrentCallersGetExactResults() throws Exception {
+        int callers = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int caller = 0; caller < callers; caller++) {
+                long seed = caller;
+                Callable<Integer> work = () -> {
+                    for (int rep = 0; rep < 200; rep++) {
+                        int m = 9 + rep % 23;
+                        int n = 33 + (rep * 7) % 97;
+                        int k = 5 + rep % 41;
+                        float[] a = TestData.uniform(seed * 1000 + rep, m * k, -1f, 1f);
+                        float[] b = TestData.uniform(seed * 1000 + rep + 1, k * n, -1f, 1f);
+                        float[] c0 = TestData.uniform(seed * 1000 + rep + 2, m * n, -1f, 1f);
+                        assertArrayEquals(product(m, n, k, a, b, c0, 1), product(m, n, k, a, b, c0, 2),
+                                "caller " + seed + ", call " + rep + ": " + m + "x" + n + "x" + k);
+                    }
+                    return 200;
+                };
+                results.add(pool.submit(work));
+            }
+            for (Future<Integer> f : results) {
+                assertEquals(200, f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailingTaskIsRethrownAndThePoolKeepsWorking() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> GemmThreads.run(8, 2, t -> {
+            if (t == 5) {
+                throw new IllegalStateException("task 5");
+            }
+        }));
+        assertEquals("task 5", e.getMessage());
+        int[] ran = new int[16];
+        GemmThreads.run(16, 2, t -> ran[t]++);
+        assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, ran);
+    }
+
+    @Test
+    void parallelProductsAllocateNothingInSteadyState() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        float[] a = new float[100 * 784];
+        float[] b = new float[784 * 50];
+        float[] c = new float[100 * 50];
+        for (int i = 0; i < 3000; i++) {
+            PanamaGemm.gemm(false, false, 100, 50, 784, 1f, a, 0, 784, b, 0, 50, 0f, c, 0, 50, 2, 0);
+        }
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 1000; i++) {
+            PanamaGemm.gemm(false, false, 100, 50, 784, 1f, a, 0, 784, b, 0, 50, 0f, c, 0, 50, 2, 0);
+        }
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 1024, allocated + " bytes in 1,000 parallel products");
+    }
+}
