@@ -81,6 +81,11 @@ final class TrainCommand implements Callable<Integer> {
                 net.inputSize(), net.hiddenSize(), net.outputSize(), optimizer, lr, batch, steps, steps / (double) perEpoch,
                 KernelProvider.get().name(), GemmThreads.defaultParallelism());
 
+        // Compile the kernels before the clock starts: interpreted vector code is orders of magnitude slower.
+        long w0 = System.nanoTime();
+        KernelProvider.warmUp(10_000);
+        System.err.printf(Locale.ROOT, "kernels warmed up in %.2f s%n", (System.nanoTime() - w0) / 1e9);
+
         long t0 = System.nanoTime();
         History history = trainer.train(d.trainImages(), d.trainLabels(), d.testImages(), d.testLabels(), steps,
                 new ProgressReporter(System.err, ProgressReporter.interactiveTerminal(), batch));

@@ -633,6 +633,18 @@ final class PanamaGemm {
             y2 = FloatVector.fromArray(S, c, ci + o2).fma(vb, y2);
             y3 = FloatVector.fromArray(S, c, ci + o3).fma(vb, y3);
         }
+        if (beta == 0f) {
+            // The tail vector's lanes that overlap a whole vector hold bit-identical values (the same
+            // operations on the same inputs), so unmasked stores are exact; masked stores here were not
+            // intrinsified and allocated about 300 bytes per call.
+            y0.intoArray(c, ci + o0);
+            y1.intoArray(c, ci + o1);
+            y2.intoArray(c, ci + o2);
+            y3.intoArray(c, ci + o3);
+            return;
+        }
+        // With beta != 0 an earlier block may already have stored the overlapped lanes, which this block
+        // read as C: only the tail's own last lanes may be written.
         VectorMask<Float> tailLanes = S.indexInRange(rem - L, L); // lanes i >= L - rem
         put(y0, c, ci, o0, tail, tailLanes);
         put(y1, c, ci, o1, tail, tailLanes);
