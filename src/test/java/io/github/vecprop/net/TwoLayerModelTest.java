@@ -1,0 +1,130 @@
+package io.github.vecprop.net;
+
+import io.github.vecprop.check.TestData;
+import io.github.vecprop.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TwoLayerModelTest {
+    private static final int IN = 784;
+    private static final int N = 64;
+
+    private final TwoLayerNet net = new TwoLayerNet(IN, 50, 10, 0.05f, 11);
+    private final float[] images = TestData.uniform(12, N * IN, 0f, 1f);
+
+    /** Scores of every sample, one predict call each, on one context. */
+    private static float[] allScores(TwoLayerModel model, float[] images) {
+        TwoLayerModel.Context ctx = model.newContext(1);
+        float[] scores = new float[N * 10];
+        for (int i = 0; i < N; i++) {
+            model.predict(ctx, images, i * IN, scores, i * 10);
+        }
+        return scores;
+    }
+
+    @Test
+    void predictionsMatchTheNetBitForBit() {
+        TwoLayerModel model = net.freeze();
+        // One sample at a time through the net: the same kernels in the same order as the model.
+        float[] expected = new float[N * 10];
+        for (int i = 0; i < N; i++) {
+            float[] scores = net.predict(Tensor.of(Arrays.copyOfRange(images, i * IN, (i + 1) * IN), 1, IN)).data();
+            System.arraycopy(scores, 0, expected, i * 10, 10);
+        }
+        assertArrayEquals(expected, allScores(model, images));
+
+        int[] classes = new int[N];
+        model.predictClasses(model.newContext(N), images, 0, N, classes, 0);
+        float[] scores = new float[10];
+        TwoLayerModel.Context one = model.newContext(1);
+        for (int i = 0; i < N; i++) {
+            assertEquals(classes[i], model.predict(one, images, i * IN, scores, 0), "sample " + i);
+        }
+    }
+
+    @Test
+    void eightThreadsSharingOneModelGetTheSingleThreadResults() throws Exception {
+        TwoLayerModel model = net.freeze();
+        float[] expected = allScores(model, images);
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    float[] last = null;
+                    for (int rep = 0; rep < 50; rep++) {
+                        last = allScores(model, images);
+                        assertArrayEquals(expected, last, "repetition " + rep);
+                    }
+                    return last;
+                }));
+            }
+            start.countDown();
+            for (Future<float[]> f : results) {
+                assertArrayEquals(expected, f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFrozenModelIgnoresLaterTraining() {
+        TwoLayerModel model = net.freeze();
+        float[] before = allScores(model, images);
+        Arrays.fill(net.params().get("W1").data(), 0.5f);
+        assertArrayEquals(before, allScores(model, images));
+    }
+
+    @Test
+    void predictAllocatesNothingOnceCompiled() {
+        TwoLayerModel model = net.freeze();
+        TwoLayerModel.Context ctx = model.newContext(1);
+        float[] scores = new float[10];
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        // Until C2 compiles the path, vector code allocates; rounds continue until one is quiet (or 60 s pass).
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long allocated;
+        do {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                model.predict(ctx, images, (i % N) * IN, scores, 0);
+            }
+            allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        } while (allocated >= 1024 && System.nanoTime() < deadline);
+        assertTrue(allocated < 1024, allocated + " bytes in 10,000 predictions");
+    }
+
+    @Test
+    void badCallsAreNamed() {
+        TwoLayerModel model = net.freeze();
+        TwoLayerModel.Context ctx = model.newContext(2);
+        assertEquals("the context was created by another model", assertThrows(IllegalArgumentException.class,
+                () -> net.freeze().predict(ctx, images, 0, new float[10], 0)).getMessage());
+        assertEquals("batch of 3 rows, but the context serves 1 to 2", assertThrows(IllegalArgumentException.class,
+                () -> model.predictClasses(ctx, images, 0, 3, new int[3], 0)).getMessage());
+        assertEquals("scores: elements [5, 15) are outside its array of length 10", assertThrows(IllegalArgumentException.class,
+                () -> model.predict(ctx, images, 0, new float[10], 5)).getMessage());
+        assertEquals("x: 1 samples of 784 inputs from offset 49393 do not fit its array of length 50176",
+                assertThrows(IllegalArgumentException.class, () -> model.predict(ctx, images, 63 * IN + 1, new float[10], 0))
+                        .getMessage());
+        assertEquals("maxBatch must be at least 1, got 0", assertThrows(IllegalArgumentException.class,
+                () -> model.newContext(0)).getMessage());
+    }
+}
