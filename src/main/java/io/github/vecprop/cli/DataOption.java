@@ -17,7 +17,7 @@ import java.nio.file.Path;
 final class DataOption {
     @Option(names = "--data", paramLabel = "DIR",
             description = "directory with the four MNIST-format files, or 'subset' for the embedded Fashion-MNIST subset "
-                    + "(default: " + "/usr/share/datasets/fashion-mnist if installed, else the subset)")
+                    + "(default: /usr/share/datasets/fashion-mnist if installed, else the subset)")
     String data;
 
     /** Loads the chosen data set and says which on {@code err}. */
