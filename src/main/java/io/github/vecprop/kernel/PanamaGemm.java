@@ -525,14 +525,9 @@ final class PanamaGemm {
         int aRow = transA ? 1 : lda;
         int aCol = transA ? lda : 1;
         if (!transB) {
-            if (n < L) { // narrower than one vector: strided scalar dot products, four partial sums each
+            if (n < L) { // narrower than one vector: one masked vector per row of B
                 for (int i = 0; i < m; i++) {
-                    int ai = aOff + i * aRow;
-                    int ci = cOff + i * ldc;
-                    for (int j = 0; j < n; j++) {
-                        float y = alpha * stridedDot(a, ai, aCol, b, bOff + j, ldb, k);
-                        c[ci + j] = beta == 0f ? y : Math.fma(c[ci + j], beta, y);
-                    }
+                    narrowRow(k, n, a, aOff + i * aRow, aCol, b, bOff, ldb, alpha, beta, c, cOff + i * ldc);
                 }
                 return;
             }
@@ -583,6 +578,32 @@ final class PanamaGemm {
                     position(Math.min(q + 2, last), full, n), position(Math.min(q + 3, last), full, n),
                     rem == 0 ? -1 : n - L, rem, alpha, beta, c, ci);
         }
+    }
+
+    /**
+     * One row of C narrower than a vector: {@code c = alpha * sum_p a[p] * B[p, 0..n) + beta * c}, with
+     * {@code n < L} valid lanes. Two accumulators (even and odd {@code p}) keep two FMA chains in flight.
+     * The mask is made here, not passed in: a mask crossing a call that is not inlined is boxed.
+     */
+    private static void narrowRow(int k, int n, float[] a, int ai, int aps, float[] b, int bOff, int ldb,
+                                  float alpha, float beta, float[] c, int ci) {
+        VectorMask<Float> cols = S.indexInRange(0, n);
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        int bi = bOff;
+        int p = 0;
+        for (; p + 1 < k; p += 2, bi += 2 * ldb, ai += 2 * aps) {
+            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi, cols), s0);
+            s1 = FloatVector.broadcast(S, a[ai + aps]).fma(FloatVector.fromArray(S, b, bi + ldb, cols), s1);
+        }
+        if (p < k) {
+            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi, cols), s0);
+        }
+        FloatVector y = s0.add(s1).mul(alpha);
+        if (beta != 0f) {
+            y = FloatVector.fromArray(S, c, ci, cols).fma(FloatVector.broadcast(S, beta), y);
+        }
+        y.intoArray(c, ci, cols);
     }
 
     /** Start column of the q-th covering vector of a row of width n with {@code full} whole vectors. */
@@ -660,21 +681,6 @@ final class PanamaGemm {
         }
     }
 
-    /** {@code sum_p x[xi + p*xs] * y[yi + p*ys]} for {@code p < len}, with four scalar partial sums. */
-    private static float stridedDot(float[] x, int xi, int xs, float[] y, int yi, int ys, int len) {
-        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-        int p = 0;
-        for (; p + 3 < len; p += 4, xi += 4 * xs, yi += 4 * ys) {
-            s0 = Math.fma(x[xi], y[yi], s0);
-            s1 = Math.fma(x[xi + xs], y[yi + ys], s1);
-            s2 = Math.fma(x[xi + 2 * xs], y[yi + 2 * ys], s2);
-            s3 = Math.fma(x[xi + 3 * xs], y[yi + 3 * ys], s3);
-        }
-        for (; p < len; p++, xi += xs, yi += ys) {
-            s0 = Math.fma(x[xi], y[yi], s0);
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
 
     /** {@code sum_p x[xi+p] * y[yi+p]} over {@code len} contiguous elements. */
     private static float dot(float[] x, int xi, float[] y, int yi, int len) {

@@ -178,11 +178,12 @@ public final class PanamaKernels implements Kernels {
         for (; j < bound; j += LANES) {
             vmax = vmax.max(FloatVector.fromArray(SPECIES, x, xr + j));
         }
-        float max = vmax.reduceLanes(VectorOperators.MAX);
-        for (; j < cols; j++) {
-            max = Math.max(max, x[xr + j]);
+        if (j < cols) {
+            // One masked vector for the tail: rows narrower than a vector (10 classes) have nothing but tail.
+            VectorMask<Float> tail = SPECIES.indexInRange(j, cols);
+            vmax = vmax.blend(vmax.max(FloatVector.fromArray(SPECIES, x, xr + j, tail)), tail);
         }
-        return max;
+        return vmax.reduceLanes(VectorOperators.MAX);
     }
 
     /**
@@ -199,13 +200,13 @@ public final class PanamaKernels implements Kernels {
             e.intoArray(y, yr + j);
             vsum = vsum.add(e);
         }
-        double sum = vsum.reduceLanes(VectorOperators.ADD);
-        for (; j < cols; j++) {
-            float e = (float) Math.exp(x[xr + j] - max);
-            y[yr + j] = e;
-            sum += e;
+        if (j < cols) {
+            VectorMask<Float> tail = SPECIES.indexInRange(j, cols);
+            FloatVector e = FloatVector.fromArray(SPECIES, x, xr + j, tail).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(y, yr + j, tail);
+            vsum = vsum.add(e, tail);
         }
-        return sum;
+        return vsum.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
@@ -283,12 +284,24 @@ public final class PanamaKernels implements Kernels {
         for (int r = 0; r < rows; r++) {
             int row = xOff + r * cols;
             float max = rowMax(x, row, cols);
-            // The scalar twin keeps the first strictly greater element, so find the first occurrence of the max.
-            int best = 0;
-            while (best < cols - 1 && x[row + best] != max) {
-                best++;
+            // The scalar twin keeps the first strictly greater element, so find the first occurrence of the
+            // max: a vector compare per block, scalar only in the tail. A row of NaNs finds none: index cols - 1.
+            int bound = SPECIES.loopBound(cols);
+            int best = -1;
+            int j = 0;
+            for (; j < bound; j += LANES) {
+                VectorMask<Float> hit = FloatVector.fromArray(SPECIES, x, row + j).compare(VectorOperators.EQ, max);
+                if (hit.anyTrue()) {
+                    best = j + hit.firstTrue();
+                    break;
+                }
             }
-            out[outOff + r] = best;
+            for (; best < 0 && j < cols; j++) {
+                if (x[row + j] == max) {
+                    best = j;
+                }
+            }
+            out[outOff + r] = best < 0 ? cols - 1 : best;
         }
     }
 }
