@@ -2,7 +2,6 @@ package io.github.vecprop.cli;
 
 import io.github.vecprop.io.Dataset;
 import io.github.vecprop.net.TwoLayerNet;
-import io.github.vecprop.optim.Sgd;
 import io.github.vecprop.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +24,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TwoLayerNet net = ModelFiles.load(model);
         Dataset d = data.load(System.err);
-        // The trainer's chunked evaluation; its optimizer is never used.
-        double accuracy = new Trainer(net, new Sgd(1f), 1000, 0).evaluate(d.testImages(), d.testLabels());
+        double accuracy = Trainer.evaluate(net, d.testImages(), d.testLabels(), 1000);
         System.out.printf(Locale.ROOT, "test accuracy: %.4f%n", accuracy);
         return 0;
     }

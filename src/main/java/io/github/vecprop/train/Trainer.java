@@ -105,23 +105,39 @@ public final class Trainer {
         return history;
     }
 
-    /**
-     * The net's accuracy on {@code x}, computed in chunks of {@code batchSize} rows so evaluation reuses
-     * the training buffers instead of allocating full-size activations.
-     */
+    /** The net's accuracy on {@code x}, in chunks of this trainer's batch size: see {@link #evaluate(Net, Tensor, int[], int)}. */
     public double evaluate(Tensor x, int[] t) {
         requireData("evaluation", x, t);
+        return evaluate(net, x, t, batchSize);
+    }
+
+    /**
+     * The fraction of rows of {@code x} that {@code net} classifies as {@code t} says, computed in chunks
+     * of {@code chunk} rows: with the training batch size, evaluation reuses the layers' training
+     * buffers instead of allocating activations for the whole set. Not thread-safe for {@code net}.
+     */
+    public static double evaluate(Net net, Tensor x, int[] t, int chunk) {
+        Shape.requireNonNull("net", net);
+        Shape.requireBatch("evaluation data", x);
+        Shape.requireNonNull("evaluation labels", t);
+        if (t.length != x.dim(0)) {
+            throw new IllegalArgumentException("evaluation data has shape " + x.shape() + " but there are " + t.length
+                    + " labels");
+        }
+        if (chunk < 1) {
+            throw new IllegalArgumentException("chunk must be at least 1, got " + chunk);
+        }
         int n = x.dim(0);
         int d = x.dim(1);
-        int chunk = Math.min(batchSize, n);
-        Tensor xb = Tensor.zeros(chunk, d);
-        int[] tb = new int[chunk];
+        int rows = Math.min(chunk, n);
+        Tensor xb = Tensor.zeros(rows, d);
+        int[] tb = new int[rows];
         double hits = 0;
         int start = 0;
-        for (; start + chunk <= n; start += chunk) {
-            System.arraycopy(x.data(), start * d, xb.data(), 0, chunk * d);
-            System.arraycopy(t, start, tb, 0, chunk);
-            hits += net.accuracy(xb, tb) * chunk;
+        for (; start + rows <= n; start += rows) {
+            System.arraycopy(x.data(), start * d, xb.data(), 0, rows * d);
+            System.arraycopy(t, start, tb, 0, rows);
+            hits += net.accuracy(xb, tb) * rows;
         }
         int rest = n - start;
         if (rest > 0) {

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * lanes, lanes + 1, primes), at random offsets into larger arrays. Elementwise kernels whose twin
  * does the same float operations must match exactly; kernels that use a vector exp or log, or that
  * reduce in another order, match within a tolerance that grows with the reduction length. Elements
- * outside the addressed range must be left untouched.
+ * outside the addressed range must be left untouched. gemm has its own, deeper properties in
+ * {@link GemmProperties}.
  */
 class KernelProperties {
     private static final Kernels SCALAR = ScalarKernels.INSTANCE;
@@ -92,22 +93,6 @@ class KernelProperties {
         });
     }
 
-    static void gemmMatchesScalar(Kernels k) {
-        Properties.qt().forAll(Sizes.between(0, 70), Sizes.between(0, 70), Sizes.between(0, 70), Sizes.seeds()).checkAssert((m, n, kk, seed) -> {
-            boolean ta = (seed & 1) != 0;
-            boolean tb = (seed & 2) != 0;
-            float[] a = TestData.uniform(seed, m * kk + 3, -1f, 1f);
-            float[] b = TestData.uniform(seed + 1, kk * n + 3, -1f, 1f);
-            float[] c0 = TestData.uniform(seed + 2, m * n + 3, -1f, 1f);
-            int lda = ta ? m : kk;
-            int ldb = tb ? kk : n;
-            compare("gemm " + (ta ? "T" : "N") + (tb ? "T" : "N"), k, m * n + 3, 1e-6 * (kk + 2) * 4, (kern, out) -> {
-                System.arraycopy(c0, 0, out, 0, c0.length);
-                kern.gemm(ta, tb, m, n, kk, 1.5f, a, 3, lda, b, 3, ldb, 0.5f, out, 3, n);
-            });
-        });
-    }
-
     @Test
     void elementwiseKernels() {
         elementwiseMatchesScalar(KernelProvider.panama());
@@ -116,11 +101,6 @@ class KernelProperties {
     @Test
     void rowKernels() {
         rowKernelsMatchScalar(KernelProvider.panama());
-    }
-
-    @Test
-    void gemm() {
-        gemmMatchesScalar(KernelProvider.panama());
     }
 
     @Test
