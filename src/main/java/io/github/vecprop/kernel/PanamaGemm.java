@@ -1,5 +1,7 @@
 package io.github.vecprop.kernel;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -128,6 +130,10 @@ final class PanamaGemm {
         }
         if (m <= SMALL_M) {
             small(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        if (n < L && !transB) {
+            narrow(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         int threads = GemmThreads.usableThreads(parallelism);
@@ -525,9 +531,14 @@ final class PanamaGemm {
         int aRow = transA ? 1 : lda;
         int aCol = transA ? lda : 1;
         if (!transB) {
-            if (n < L) { // narrower than one vector: one masked vector per row of B
+            if (n < L) { // narrower than one vector: strided scalar dot products, four partial sums each
                 for (int i = 0; i < m; i++) {
-                    narrowRow(k, n, a, aOff + i * aRow, aCol, b, bOff, ldb, alpha, beta, c, cOff + i * ldc);
+                    int ai = aOff + i * aRow;
+                    int ci = cOff + i * ldc;
+                    for (int j = 0; j < n; j++) {
+                        float y = alpha * stridedDot(a, ai, aCol, b, bOff + j, ldb, k);
+                        c[ci + j] = beta == 0f ? y : Math.fma(c[ci + j], beta, y);
+                    }
                 }
                 return;
             }
@@ -581,29 +592,128 @@ final class PanamaGemm {
     }
 
     /**
-     * One row of C narrower than a vector: {@code c = alpha * sum_p a[p] * B[p, 0..n) + beta * c}, with
-     * {@code n < L} valid lanes. Two accumulators (even and odd {@code p}) keep two FMA chains in flight.
-     * The mask is made here, not passed in: a mask crossing a call that is not inlined is boxed.
+     * C narrower than one vector (the 10-class layer): a 2-vector tile would leave most lanes idle and
+     * pay a packed copy of B plus a scalar merge, so instead strips of {@code MR} rows of op(A) run
+     * against B copied into zero-padded one-vector rows ({@link #packNarrow}) and store straight into C. Leftover rows
+     * go one at a time. Always single-threaded: the whole product is a few microseconds.
      */
-    private static void narrowRow(int k, int n, float[] a, int ai, int aps, float[] b, int bOff, int ldb,
-                                  float alpha, float beta, float[] c, int ci) {
-        VectorMask<Float> cols = S.indexInRange(0, n);
+    private static void narrow(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        int aRow = transA ? 1 : lda;
+        int aCol = transA ? lda : 1;
+        Scratch scratch = SCRATCH.get();
+        float[] bp = packNarrow(b, bOff, ldb, k, n, scratch);
+        int i = 0;
+        for (; i + MR <= m; i += MR) {
+            narrowStrip(k, n, a, aOff + i * aRow, aRow, aCol, bp, alpha, beta, c, cOff + i * ldc, ldc, scratch.tile);
+        }
+        for (; i < m; i++) {
+            narrowRow(k, n, a, aOff + i * aRow, aCol, bp, alpha, beta, c, cOff + i * ldc, scratch.tile);
+        }
+    }
+
+    /**
+     * B ({@code k x n}, {@code n < L}) copied into rows of one whole vector, zero-padded, so the narrow
+     * kernels load full vectors. Masked loads are avoided on purpose: a masked access whose whole vector
+     * window passes the end of its array takes the Vector API's slow path, and once C2 has profiled that
+     * path it may compile the kernel with every vector boxed (seen: 60x slower, kilobytes per call).
+     */
+    private static float[] packNarrow(float[] b, int bOff, int ldb, int k, int n, Scratch scratch) {
+        float[] bp = scratch.bPack(k * L);
+        for (int p = 0; p < k; p++) {
+            System.arraycopy(b, bOff + p * ldb, bp, p * L, n);
+            Arrays.fill(bp, p * L + n, (p + 1) * L, 0f);
+        }
+        return bp;
+    }
+
+    /**
+     * {@code C[ci .. ci + n) = alpha * t + beta * C} for a row narrower than a vector, {@code t} being the
+     * {@code L} floats of {@code tile} at {@code ti}. A masked store when its whole window fits the array;
+     * near the end of the array, scalars, so no masked access ever reaches past the array (see
+     * {@link #packNarrow}). Arrays and indices in, no vectors, so nothing is boxed if it is not inlined.
+     */
+    private static void storeNarrowRow(float[] tile, int ti, int n, float alpha, float beta, float[] c, int ci) {
+        if (ci + L <= c.length) {
+            VectorMask<Float> cols = S.indexInRange(0, n);
+            FloatVector y = FloatVector.fromArray(S, tile, ti).mul(alpha);
+            if (beta != 0f) {
+                y = FloatVector.fromArray(S, c, ci, cols).fma(FloatVector.broadcast(S, beta), y);
+            }
+            y.intoArray(c, ci, cols);
+        } else {
+            for (int j = 0; j < n; j++) {
+                float y = tile[ti + j] * alpha;
+                c[ci + j] = beta == 0f ? y : Math.fma(c[ci + j], beta, y);
+            }
+        }
+    }
+
+    /** {@code MR} rows of a narrow C: eight accumulators share each padded row of B ({@code bp}, stride {@code L}). */
+    private static void narrowStrip(int k, int n, float[] a, int ai, int ars, int aps, float[] bp,
+                                    float alpha, float beta, float[] c, int ci, int ldc, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
+        for (int p = 0, bi = 0; p < k; p++, ai += aps, bi += L) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + r1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + r2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + r3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[ai + r4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[ai + r5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, a[ai + r6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, a[ai + r7]).fma(b0, c7);
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, 1 * L);
+        c2.intoArray(tile, 2 * L);
+        c3.intoArray(tile, 3 * L);
+        c4.intoArray(tile, 4 * L);
+        c5.intoArray(tile, 5 * L);
+        c6.intoArray(tile, 6 * L);
+        c7.intoArray(tile, 7 * L);
+        for (int r = 0; r < MR; r++) {
+            storeNarrowRow(tile, r * L, n, alpha, beta, c, ci + r * ldc);
+        }
+    }
+
+    /**
+     * One row of C narrower than a vector: {@code c = alpha * sum_p a[p] * B[p, 0..n) + beta * c}, with B
+     * padded to one vector per row ({@link #packNarrow}). Two accumulators (even and odd {@code p}) keep
+     * two FMA chains in flight.
+     */
+    private static void narrowRow(int k, int n, float[] a, int ai, int aps, float[] bp,
+                                  float alpha, float beta, float[] c, int ci, float[] tile) {
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = s0;
-        int bi = bOff;
+        int bi = 0;
         int p = 0;
-        for (; p + 1 < k; p += 2, bi += 2 * ldb, ai += 2 * aps) {
-            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi, cols), s0);
-            s1 = FloatVector.broadcast(S, a[ai + aps]).fma(FloatVector.fromArray(S, b, bi + ldb, cols), s1);
+        for (; p + 1 < k; p += 2, bi += 2 * L, ai += 2 * aps) {
+            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, bp, bi), s0);
+            s1 = FloatVector.broadcast(S, a[ai + aps]).fma(FloatVector.fromArray(S, bp, bi + L), s1);
         }
         if (p < k) {
-            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi, cols), s0);
+            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, bp, bi), s0);
         }
-        FloatVector y = s0.add(s1).mul(alpha);
-        if (beta != 0f) {
-            y = FloatVector.fromArray(S, c, ci, cols).fma(FloatVector.broadcast(S, beta), y);
+        s0.add(s1).intoArray(tile, 0);
+        storeNarrowRow(tile, 0, n, alpha, beta, c, ci);
+    }
+
+    /** {@code sum_p x[xi + p*xs] * y[yi + p*ys]} for {@code p < len}, with four scalar partial sums. */
+    private static float stridedDot(float[] x, int xi, int xs, float[] y, int yi, int ys, int len) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int p = 0;
+        for (; p + 3 < len; p += 4, xi += 4 * xs, yi += 4 * ys) {
+            s0 = Math.fma(x[xi], y[yi], s0);
+            s1 = Math.fma(x[xi + xs], y[yi + ys], s1);
+            s2 = Math.fma(x[xi + 2 * xs], y[yi + 2 * ys], s2);
+            s3 = Math.fma(x[xi + 3 * xs], y[yi + 3 * ys], s3);
         }
-        y.intoArray(c, ci, cols);
+        for (; p < len; p++, xi += xs, yi += ys) {
+            s0 = Math.fma(x[xi], y[yi], s0);
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Start column of the q-th covering vector of a row of width n with {@code full} whole vectors. */

@@ -178,12 +178,19 @@ public final class PanamaKernels implements Kernels {
         for (; j < bound; j += LANES) {
             vmax = vmax.max(FloatVector.fromArray(SPECIES, x, xr + j));
         }
-        if (j < cols) {
-            // One masked vector for the tail: rows narrower than a vector (10 classes) have nothing but tail.
+        if (j < cols && xr + j + LANES <= x.length) {
+            // One masked vector for the tail (rows narrower than a vector, 10 classes, are all tail), but only
+            // where the whole window fits the array: a masked access past the end takes the Vector API's slow
+            // path, and C2 may then compile the kernel with every vector boxed.
             VectorMask<Float> tail = SPECIES.indexInRange(j, cols);
             vmax = vmax.blend(vmax.max(FloatVector.fromArray(SPECIES, x, xr + j, tail)), tail);
+            j = cols;
         }
-        return vmax.reduceLanes(VectorOperators.MAX);
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; j < cols; j++) {
+            max = Math.max(max, x[xr + j]);
+        }
+        return max;
     }
 
     /**
@@ -200,13 +207,20 @@ public final class PanamaKernels implements Kernels {
             e.intoArray(y, yr + j);
             vsum = vsum.add(e);
         }
-        if (j < cols) {
+        if (j < cols && xr + j + LANES <= x.length && yr + j + LANES <= y.length) { // see rowMax
             VectorMask<Float> tail = SPECIES.indexInRange(j, cols);
             FloatVector e = FloatVector.fromArray(SPECIES, x, xr + j, tail).sub(max).lanewise(VectorOperators.EXP);
             e.intoArray(y, yr + j, tail);
             vsum = vsum.add(e, tail);
+            j = cols;
         }
-        return vsum.reduceLanes(VectorOperators.ADD);
+        double sum = vsum.reduceLanes(VectorOperators.ADD);
+        for (; j < cols; j++) {
+            float e = (float) Math.exp(x[xr + j] - max);
+            y[yr + j] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     @Override
