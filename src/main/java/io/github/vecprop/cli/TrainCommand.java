@@ -73,7 +73,12 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch " + batch + " is larger than the training set ("
                     + d.trainImages().dim(0) + " images)");
         }
-        int steps = length.steps != null ? length.steps : perEpoch * (length.epochs != null ? length.epochs : 20);
+        int steps;
+        try {
+            steps = length.steps != null ? length.steps : Math.multiplyExact(perEpoch, length.epochs != null ? length.epochs : 20);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("--epochs " + length.epochs + " means more than " + Integer.MAX_VALUE + " steps");
+        }
         if (steps < 1) {
             throw new IllegalArgumentException("--steps and --epochs must be at least 1");
         }

@@ -2,6 +2,7 @@ package io.github.vecprop.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -76,7 +77,7 @@ public final class GemmThreads {
     private static final class Job {
         final AtomicLong ctl = new AtomicLong(CLOSED);
         final AtomicInteger done = new AtomicInteger();
-        volatile Throwable failure;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
         // Written by the owner only while ctl is closed.
         int tasks;
         Task body;
@@ -96,19 +97,21 @@ public final class GemmThreads {
                 try {
                     b.run(t);
                 } catch (Throwable e) {
-                    if (failure == null) {
-                        failure = e;
-                    }
+                    failure.compareAndSet(null, e);
                 } finally {
                     done.incrementAndGet();
                 }
             }
         }
 
-        /** True if this job has an open generation other than {@code seenGeneration} (or is not {@code seen}). */
-        boolean hasNewWork(Job seen, long seenGeneration) {
-            long v = ctl.get();
+        /** True if {@code ctl} value {@code v} of this job is an open generation other than {@code seenGeneration} (or this is not {@code seen}). */
+        boolean isNewWork(long v, Job seen, long seenGeneration) {
             return (int) v != CLOSED && (this != seen || v >>> 32 != seenGeneration);
+        }
+
+        /** True if this job now has an open generation the helper has not worked on. */
+        boolean hasNewWork(Job seen, long seenGeneration) {
+            return isNewWork(ctl.get(), seen, seenGeneration);
         }
     }
 
@@ -133,9 +136,12 @@ public final class GemmThreads {
             long idleSince = System.nanoTime();
             while (true) {
                 Job job = current;
-                if (job != null && job.hasNewWork(seen, seenGeneration)) {
+                // One read of ctl decides and records the generation: a second read could already see the
+                // next call's closed generation, and the helper would then sit that call out.
+                long v = job == null ? CLOSED : job.ctl.get();
+                if (job != null && job.isNewWork(v, seen, seenGeneration)) {
                     seen = job;
-                    seenGeneration = job.ctl.get() >>> 32;
+                    seenGeneration = v >>> 32;
                     job.work();
                     idleSince = System.nanoTime();
                     continue;
@@ -190,7 +196,7 @@ public final class GemmThreads {
         job.ctl.set(generation << 32 | CLOSED);
         job.tasks = tasks;
         job.body = body;
-        job.failure = null;
+        job.failure.set(null);
         job.done.set(0);
         job.ctl.set(generation << 32);
         current = job;
@@ -212,7 +218,7 @@ public final class GemmThreads {
         // Close the job and drop the body, so the arrays of this call can be collected.
         job.ctl.set(generation << 32 | CLOSED);
         job.body = null;
-        Throwable e = job.failure;
+        Throwable e = job.failure.get();
         if (e instanceof RuntimeException re) {
             throw re;
         }

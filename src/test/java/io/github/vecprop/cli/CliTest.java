@@ -111,6 +111,10 @@ class CliTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("mutually exclusive"), r.err());
 
+        r = run("train", "--data", "subset", "--epochs", "2147483647");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("vecprop: --epochs 2147483647 means more than 2147483647 steps"), r.err());
+
         r = run("train", "--hidden", "50,20", "--data", "subset");
         assertEquals(2, r.code());
         assertEquals("vecprop: --hidden takes one width for now (TwoLayerNet); got [50, 20]", r.err().strip());
