@@ -305,7 +305,7 @@ final class PanamaGemm {
                             if (cols > L) {
                                 kernel(kc, as, ai, ars, aps, bp, bi, tile);
                             } else { // a narrow last panel: half the work with the one-vector kernel
-                                kernelNarrow(kc, as, ai, ars, aps, bp, bi, tile);
+                                kernelNarrow(kc, as, ai, ars, aps, bp, bi, NR, tile);
                             }
                             merge(tile, rows, cols, c, cOff + (ic + ir) * ldc + jc + jr, ldc, alpha, betaNow, readC);
                         }
@@ -463,10 +463,11 @@ final class PanamaGemm {
 
     /**
      * The micro-kernel for a panel with at most {@code lanes} valid columns: as {@link #kernel} but only the
-     * first vector of each panel row, so {@code MR} accumulators. Writes the first {@code L} columns of
-     * each tile row.
+     * first vector of each panel row, so {@code MR} accumulators. Rows of B are {@code bStride} apart
+     * ({@code NR} in a packed panel, {@code L} in a narrow product's padded copy). Writes the first
+     * {@code L} columns of each tile row.
      */
-    private static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+    private static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bStride, float[] tile) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
         for (int p = 0; p < kc; p++) {
@@ -480,7 +481,7 @@ final class PanamaGemm {
             c6 = FloatVector.broadcast(S, a[ai + r6]).fma(b0, c6);
             c7 = FloatVector.broadcast(S, a[ai + r7]).fma(b0, c7);
             ai += aps;
-            bi += NR;
+            bi += bStride;
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, NR);
@@ -649,32 +650,12 @@ final class PanamaGemm {
         }
     }
 
-    /** {@code MR} rows of a narrow C: eight accumulators share each padded row of B ({@code bp}, stride {@code L}). */
+    /** {@code MR} rows of a narrow C: the one-vector micro-kernel over B padded to rows of {@code L}, then the stores. */
     private static void narrowStrip(int k, int n, float[] a, int ai, int ars, int aps, float[] bp,
                                     float alpha, float beta, float[] c, int ci, int ldc, float[] tile) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
-        for (int p = 0, bi = 0; p < k; p++, ai += aps, bi += L) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
-            c1 = FloatVector.broadcast(S, a[ai + r1]).fma(b0, c1);
-            c2 = FloatVector.broadcast(S, a[ai + r2]).fma(b0, c2);
-            c3 = FloatVector.broadcast(S, a[ai + r3]).fma(b0, c3);
-            c4 = FloatVector.broadcast(S, a[ai + r4]).fma(b0, c4);
-            c5 = FloatVector.broadcast(S, a[ai + r5]).fma(b0, c5);
-            c6 = FloatVector.broadcast(S, a[ai + r6]).fma(b0, c6);
-            c7 = FloatVector.broadcast(S, a[ai + r7]).fma(b0, c7);
-        }
-        c0.intoArray(tile, 0);
-        c1.intoArray(tile, 1 * L);
-        c2.intoArray(tile, 2 * L);
-        c3.intoArray(tile, 3 * L);
-        c4.intoArray(tile, 4 * L);
-        c5.intoArray(tile, 5 * L);
-        c6.intoArray(tile, 6 * L);
-        c7.intoArray(tile, 7 * L);
+        kernelNarrow(k, a, ai, ars, aps, bp, 0, L, tile);
         for (int r = 0; r < MR; r++) {
-            storeNarrowRow(tile, r * L, n, alpha, beta, c, ci + r * ldc);
+            storeNarrowRow(tile, r * NR, n, alpha, beta, c, ci + r * ldc);
         }
     }
 
