@@ -13,8 +13,9 @@ import java.util.concurrent.Callable;
 
 /** {@code vecprop gradcheck}: the origin notes' gradient check on real images. Exit code 1 if it fails. */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
-        description = {"Compares backprop with the float32 numerical gradient on the first training images,",
-                "for a fresh net or a saved one; exits with 1 if any relative error exceeds 5e-2."})
+        description = {"Runs the notes' gradient check: backprop against the float32 numerical gradient.",
+                "It checks a fresh net or a saved one on the first training images, and exits with 1",
+                "if any relative error exceeds 5e-2."})
 final class GradcheckCommand implements Callable<Integer> {
     @Mixin
     DataOption data;

@@ -20,8 +20,9 @@ import java.util.concurrent.Callable;
 
 /** {@code vecprop train}: trains a TwoLayerNet and ends with {@code test accuracy: 0.xxxx}. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains TwoLayerNet (Affine, ReLU, Affine, softmax with cross-entropy) on Fashion-MNIST or any",
-                "directory of MNIST-format files, with progress on stderr; the last line is the test accuracy."})
+        description = {"Trains TwoLayerNet on Fashion-MNIST; the last line is the test accuracy.",
+                "The net is Affine, ReLU, Affine, softmax with cross-entropy. --data takes any directory of",
+                "MNIST-format files. Progress goes to stderr."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
