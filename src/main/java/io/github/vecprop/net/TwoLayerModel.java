@@ -45,6 +45,7 @@ public final class TwoLayerModel {
         private final int maxBatch;
         private final float[] hiddenActivations;
         private final float[] scores;
+        private final int[] label = new int[1];
 
         private Context(TwoLayerModel model, int maxBatch) {
             this.model = model;
@@ -92,13 +93,8 @@ public final class TwoLayerModel {
                     + ") are outside its array of length " + scores.length);
         }
         forward(ctx, x, xOff, 1, scores, scoresOff);
-        int best = 0;
-        for (int j = 1; j < out; j++) {
-            if (scores[scoresOff + j] > scores[scoresOff + best]) {
-                best = j;
-            }
-        }
-        return best;
+        kernels.argmaxRows(scores, scoresOff, 1, out, ctx.label, 0);
+        return ctx.label[0];
     }
 
     /**
