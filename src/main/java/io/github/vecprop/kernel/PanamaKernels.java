@@ -173,11 +173,22 @@ public final class PanamaKernels implements Kernels {
     /** The largest of {@code x[xr .. xr + cols)}, or -infinity for an empty row. */
     private static float rowMax(float[] x, int xr, int cols) {
         int bound = SPECIES.loopBound(cols);
+        int bound4 = cols - cols % (4 * LANES);
+        // Four chains: a vector max with Math.max's NaN rule is a chain of several instructions, and one
+        // accumulator made this pass take a third of a 100x1000 softmax.
         FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        FloatVector m1 = vmax, m2 = vmax, m3 = vmax;
         int j = 0;
+        for (; j < bound4; j += 4 * LANES) {
+            vmax = vmax.max(FloatVector.fromArray(SPECIES, x, xr + j));
+            m1 = m1.max(FloatVector.fromArray(SPECIES, x, xr + j + LANES));
+            m2 = m2.max(FloatVector.fromArray(SPECIES, x, xr + j + 2 * LANES));
+            m3 = m3.max(FloatVector.fromArray(SPECIES, x, xr + j + 3 * LANES));
+        }
         for (; j < bound; j += LANES) {
             vmax = vmax.max(FloatVector.fromArray(SPECIES, x, xr + j));
         }
+        vmax = vmax.max(m1).max(m2.max(m3));
         if (j < cols && xr + j + LANES <= x.length) {
             // One masked vector for the tail (rows narrower than a vector, 10 classes, are all tail), but only
             // where the whole window fits the array: a masked access past the end takes the Vector API's slow
@@ -200,13 +211,26 @@ public final class PanamaKernels implements Kernels {
     private static double expMinusMax(float[] x, int xr, float[] y, int yr, int cols) {
         int bound = SPECIES.loopBound(cols);
         float max = rowMax(x, xr, cols);
-        FloatVector vsum = FloatVector.zero(SPECIES);
         int j = 0;
         for (; j < bound; j += LANES) {
-            FloatVector e = FloatVector.fromArray(SPECIES, x, xr + j).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(y, yr + j);
-            vsum = vsum.add(e);
+            FloatVector.fromArray(SPECIES, x, xr + j).sub(max).lanewise(VectorOperators.EXP).intoArray(y, yr + j);
         }
+        // Summed in a second sweep over y (in L1), four chains: an accumulator carried across the exp call
+        // was spilled around it, and the spill sat on the loop's critical path.
+        int bound4 = bound - bound % (4 * LANES);
+        FloatVector vsum = FloatVector.zero(SPECIES);
+        FloatVector s1 = vsum, s2 = vsum, s3 = vsum;
+        int q = 0;
+        for (; q < bound4; q += 4 * LANES) {
+            vsum = vsum.add(FloatVector.fromArray(SPECIES, y, yr + q));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, y, yr + q + LANES));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, y, yr + q + 2 * LANES));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, y, yr + q + 3 * LANES));
+        }
+        for (; q < bound; q += LANES) {
+            vsum = vsum.add(FloatVector.fromArray(SPECIES, y, yr + q));
+        }
+        vsum = vsum.add(s1).add(s2.add(s3));
         if (j < cols && xr + j + LANES <= x.length && yr + j + LANES <= y.length) { // see rowMax
             VectorMask<Float> tail = SPECIES.indexInRange(j, cols);
             FloatVector e = FloatVector.fromArray(SPECIES, x, xr + j, tail).sub(max).lanewise(VectorOperators.EXP);
