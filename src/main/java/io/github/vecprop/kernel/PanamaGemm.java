@@ -4,6 +4,7 @@ package io.github.vecprop.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,8 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * read in place whether A is transposed or not; only a ragged last strip is copied, with zero rows, into a
  * small buffer. (Packing all of A was measured as costly as the multiply itself for the narrow products of
  * a small network, e.g. {@code 100 x 784 x 50}, and brought nothing for large ones.) Transposed B is
- * handled by its packing routine, so NN, NT, TN and TT share one micro-kernel (plus a one-vector variant
- * for a last panel no wider than one vector). The accumulators leave the kernel through a small per-thread
+ * handled by its packing routine, so NN, NT, TN and TT share one micro-kernel (plus a one-vector and a
+ * one-and-a-half-vector variant for a last panel no wider than that; every variant computes each element
+ * of C with the same operations). The accumulators leave the kernel through a small per-thread
  * tile; a separate routine merges the tile into C ({@code alpha * acc + beta * C}, full vectors for
  * full-width tiles, scalars at the right edge). Buffers live in a per-thread {@link Scratch} and are reused:
  * no allocation per call in steady state.
@@ -45,6 +47,9 @@ final class PanamaGemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Half a vector (256 bits with AVX-512), for the second vector of a last panel that needs no more. */
+    private static final VectorSpecies<Float> HALF =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
 
     /** Rows of the register tile. */
     static final int MR = 8;
@@ -301,8 +306,10 @@ final class PanamaGemm {
                                 ars = lda;
                                 aps = 1;
                             }
-                            if (cols > L) {
+                            if (cols > L + L / 2) {
                                 kernel(kc, as, ai, ars, aps, bp, bi, tile);
+                            } else if (cols > L) { // e.g. 18 of 50 columns: a quarter fewer multiply-adds
+                                kernelOneAndHalf(kc, as, ai, ars, aps, bp, bi, tile);
                             } else { // a narrow last panel: half the work with the one-vector kernel
                                 kernelNarrow(kc, as, ai, ars, aps, bp, bi, NR, tile);
                             }
@@ -335,7 +342,17 @@ final class PanamaGemm {
                         }
                     }
                 } else {
-                    for (int p = 0; p < kc; p++, src += ldb) {
+                    // A ragged last panel: two masked loads per row where their windows fit b (scalar copies
+                    // here cost about 4 us of a 100x784x50 product), scalars for rows near the end of b.
+                    VectorMask<Float> m0 = S.indexInRange(0, cols);
+                    VectorMask<Float> m1 = S.indexInRange(L, cols);
+                    int p = 0;
+                    for (; p < kc && src + NR <= b.length; p++, src += ldb) {
+                        int dst = base + p * NR;
+                        FloatVector.fromArray(S, b, src, m0).intoArray(bp, dst);
+                        FloatVector.fromArray(S, b, src + L, m1).intoArray(bp, dst + L);
+                    }
+                    for (; p < kc; p++, src += ldb) {
                         int dst = base + p * NR;
                         for (int j = 0; j < cols; j++) {
                             bp[dst + j] = b[src + j];
@@ -439,6 +456,66 @@ final class PanamaGemm {
             x = FloatVector.broadcast(S, a[ai + r7]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
+            ai += aps;
+            bi += NR;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+    }
+
+    /**
+     * The micro-kernel for a panel with at most {@code 1.5 * lanes} valid columns: as {@link #kernel}, with the
+     * second vector of each tile row half as wide. The half broadcast is the low half of the full one, so
+     * each row still costs one broadcast. Writes the first {@code 1.5 * L} columns of each tile row.
+     */
+    private static void kernelOneAndHalf(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00,
+                c70 = c00;
+        FloatVector c01 = FloatVector.zero(HALF), c11 = c01, c21 = c01, c31 = c01, c41 = c01, c51 = c01, c61 = c01,
+                c71 = c01;
+        final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(HALF, b, bi + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + r1]);
+            c10 = x.fma(b0, c10);
+            c11 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + r2]);
+            c20 = x.fma(b0, c20);
+            c21 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + r3]);
+            c30 = x.fma(b0, c30);
+            c31 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + r4]);
+            c40 = x.fma(b0, c40);
+            c41 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + r5]);
+            c50 = x.fma(b0, c50);
+            c51 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + r6]);
+            c60 = x.fma(b0, c60);
+            c61 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + r7]);
+            c70 = x.fma(b0, c70);
+            c71 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c71);
             ai += aps;
             bi += NR;
         }
