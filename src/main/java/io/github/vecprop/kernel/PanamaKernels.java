@@ -155,10 +155,14 @@ public final class PanamaKernels implements Kernels {
         long size = Checks.dims(rows, cols);
         Checks.range("x", x, xOff, size);
         Checks.range("y", y, yOff, size);
+        boolean narrow = cols < LANES;
+        if (narrow) {
+            expMinusRowMaxNarrow(x, xOff, y, yOff, rows, cols);
+        }
         for (int r = 0; r < rows; r++) {
             int xr = xOff + r * cols;
             int yr = yOff + r * cols;
-            float inv = (float) (1.0 / expMinusMax(x, xr, y, yr, cols));
+            float inv = (float) (1.0 / (narrow ? rowSum(y, yr, cols) : expMinusMax(x, xr, y, yr, cols)));
             int bound = SPECIES.loopBound(cols);
             int j = 0;
             for (; j < bound; j += LANES) {
@@ -247,6 +251,49 @@ public final class PanamaKernels implements Kernels {
         return sum;
     }
 
+    /**
+     * The first two sweeps of a softmax whose rows are narrower than a vector (10 classes):
+     * {@code y = exp(x - max of its row)} for the whole {@code rows x cols} block. The subtraction is scalar,
+     * and the exp runs over the block as one flat array, so each vector holds parts of several rows: a
+     * per-row masked vector left most lanes idle and cost one exp call per row.
+     */
+    private static void expMinusRowMaxNarrow(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int yr = yOff + r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, x[xr + j]);
+            }
+            for (int j = 0; j < cols; j++) {
+                y[yr + j] = x[xr + j] - max;
+            }
+        }
+        int n = rows * cols;
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            FloatVector.fromArray(SPECIES, y, yOff + i).lanewise(VectorOperators.EXP).intoArray(y, yOff + i);
+        }
+        if (i < n && yOff + i + LANES <= y.length) { // see rowMax
+            VectorMask<Float> tail = SPECIES.indexInRange(i, n);
+            FloatVector.fromArray(SPECIES, y, yOff + i, tail).lanewise(VectorOperators.EXP).intoArray(y, yOff + i, tail);
+            i = n;
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = (float) Math.exp(y[yOff + i]);
+        }
+    }
+
+    /** {@code y[yr] + .. + y[yr + cols - 1]}, summed in double. */
+    private static double rowSum(float[] y, int yr, int cols) {
+        double sum = 0;
+        for (int j = 0; j < cols; j++) {
+            sum += y[yr + j];
+        }
+        return sum;
+    }
+
     @Override
     public double crossEntropyLabels(float[] p, int pOff, int rows, int cols, int[] labels, int labelsOff) {
         // One gathered element per row: there is nothing to vectorise, and the scalar twin is exact in double.
@@ -286,12 +333,16 @@ public final class PanamaKernels implements Kernels {
         Checks.labels(labels, labelsOff, rows, cols);
         float scale = 1f / rows;
         int bound = SPECIES.loopBound(cols);
+        boolean narrow = cols < LANES;
+        if (narrow) {
+            expMinusRowMaxNarrow(x, xOff, y, yOff, rows, cols);
+        }
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int xr = xOff + r * cols;
             int yr = yOff + r * cols;
             int dr = dxOff + r * cols;
-            float inv = (float) (1.0 / expMinusMax(x, xr, y, yr, cols));
+            float inv = (float) (1.0 / (narrow ? rowSum(y, yr, cols) : expMinusMax(x, xr, y, yr, cols)));
             float dscale = inv * scale;
             // The normalising pass writes both outputs: y, and dx = y / rows before the label's correction.
             int j = 0;
