@@ -7,9 +7,10 @@ PredictBenchmark time vecprop: one SGD training step on a batch of 100, and the 
 sample (scores and class). Prints medians of repeated timings, in microseconds, for float64 (the
 notes' dtype) and float32.
 
-Runs with Debian's python3 and python3-numpy (apt-get install python3-numpy). Pin the BLAS to one
-thread for a like-for-like single-thread figure:
-    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 scripts/numpy-baseline.py
+Runs with Debian's python3, python3-numpy and OpenBLAS (apt-get install python3-numpy
+libopenblas0-pthread; without OpenBLAS, Debian's NumPy uses the reference BLAS). Unset the variables
+that force OpenBLAS's AVX2 kernel, and pin it to one thread for a like-for-like single-thread figure:
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/numpy-baseline.py
 """
 import platform
 import statistics

@@ -13,7 +13,8 @@ import java.util.logging.Logger;
  * module {@code jdk.incubator.vector} is not in the boot layer (start the JVM with
  * {@code --add-modules jdk.incubator.vector} to enable it), or when the C2 compiler is off
  * ({@code -XX:TieredStopAtLevel} below 4 or {@code -Xint}), because interpreted vector code is far
- * slower than scalar loops. {@code vecprop.kernels=panama} forces the SIMD kernels and fails if the
+ * slower than scalar loops, or when the preferred vector is too short for the SIMD kernels (fewer than
+ * 4 floats, e.g. under {@code -XX:MaxVectorSize=8}). {@code vecprop.kernels=panama} forces the SIMD kernels and fails if the
  * module is missing.
  */
 public final class KernelProvider {
@@ -44,6 +45,10 @@ public final class KernelProvider {
     public static Kernels panama() {
         if (!vectorModulePresent()) {
             throw new IllegalStateException("the Vector API is not available: start the JVM with --add-modules jdk.incubator.vector");
+        }
+        if (!PanamaKernels.supported()) {
+            throw new IllegalStateException("the SIMD kernels need vectors of 4 to 32 floats; this JVM's preferred vector holds "
+                    + PanamaKernels.lanes() + " (see -XX:MaxVectorSize)");
         }
         return PanamaKernels.INSTANCE;
     }
@@ -84,6 +89,11 @@ public final class KernelProvider {
         if (c2Off != null) {
             LOG.warning("vecprop kernels: scalar, because the C2 compiler is off (" + c2Off
                     + "); interpreted vector code is slower than scalar loops. Remove that flag for the SIMD kernels");
+            return ScalarKernels.INSTANCE;
+        }
+        if (!PanamaKernels.supported()) {
+            LOG.warning("vecprop kernels: scalar, because this JVM's preferred vector holds " + PanamaKernels.lanes()
+                    + " floats and the SIMD kernels need 4 to 32 (see -XX:MaxVectorSize)");
             return ScalarKernels.INSTANCE;
         }
         LOG.info("vecprop kernels: panama (SIMD, " + PanamaKernels.lanes() + " float lanes)");

@@ -47,9 +47,12 @@ final class PanamaGemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Half a vector (256 bits with AVX-512), for the narrow kernels' accumulators. */
-    private static final VectorSpecies<Float> HALF =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    /**
+     * Half a vector (256 bits with AVX-512), for the narrow kernels' accumulators; {@link #supported()} is
+     * false where no such species exists, and {@link KernelProvider} then keeps to the scalar kernels.
+     */
+    private static final VectorSpecies<Float> HALF = S.vectorBitSize() >= 128
+            ? VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2)) : S;
 
     /** Rows of the register tile. */
     static final int MR = 8;
@@ -68,6 +71,14 @@ final class PanamaGemm {
     static final long PARALLEL_MIN_WORK = 1L << 21;
 
     private PanamaGemm() {
+    }
+
+    /**
+     * Whether this machine's vectors suit these kernels: at least 4 floats, and a species of exactly half
+     * as many (not so with vectors of 64 bits, or with 2048-bit SVE, whose half maps to the maximum shape).
+     */
+    static boolean supported() {
+        return L >= 4 && HALF.length() * 2 == L;
     }
 
     /**
@@ -310,7 +321,7 @@ final class PanamaGemm {
                                 kernel(kc, as, ai, ars, aps, bp, bi, tile);
                             } else if (cols > L) { // e.g. 18 of 50 columns: a quarter fewer multiply-adds
                                 kernelOneAndHalf(kc, as, ai, ars, aps, bp, bi, tile);
-                            } else { // a narrow last panel: half the work with the one-vector kernel
+                            } else { // a narrow last panel: half the work with the narrow kernel
                                 kernelNarrow(kc, as, ai, ars, aps, bp, bi, NR, tile);
                             }
                             merge(tile, rows, cols, c, cOff + (ic + ir) * ldc + jc + jr, ldc, alpha, betaNow, readC);
@@ -544,8 +555,9 @@ final class PanamaGemm {
      * {@code L} columns of each tile row.
      */
     private static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bStride, float[] tile) {
-        // Two half-width vectors rather than one full one: measured 15% faster on Zen 4, where this kernel is
-        // bound by the broadcasts (one per multiply-add), and a half-width broadcast is the cheaper one.
+        // Two half-width vectors rather than one full one: measured 15% faster on Zen 4 (the only CPU it was
+        // measured on), where this kernel is bound by the broadcasts, one per multiply-add, and a half-width
+        // broadcast is the cheaper one.
         FloatVector c0 = FloatVector.zero(HALF), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         FloatVector d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
         final int h = L / 2;
@@ -721,7 +733,7 @@ final class PanamaGemm {
 
     /**
      * B ({@code k x n}, {@code n < L}) copied into rows of one whole vector, zero-padded, so the narrow
-     * kernels load full vectors and need no mask. A masked access is used only where its whole vector window
+     * kernels load whole rows and need no mask. A masked access is used only where its whole vector window
      * fits the array: one that passes the end takes the Vector API's slow path, and once C2 has profiled that
      * path it may compile the kernel with every vector boxed (seen: 60x slower, kilobytes per call).
      */

@@ -24,6 +24,14 @@ public final class PanamaKernels implements Kernels {
     private PanamaKernels() {
     }
 
+    /**
+     * Whether this machine's vectors suit these kernels (at least 4 floats, and a half-width species for
+     * the narrow gemm kernels). Where they do not, {@link KernelProvider} chooses the scalar kernels.
+     */
+    static boolean supported() {
+        return PanamaGemm.supported();
+    }
+
     /** Lanes per vector on this machine (16 with AVX-512). */
     public static int lanes() {
         return LANES;
@@ -209,8 +217,8 @@ public final class PanamaKernels implements Kernels {
     }
 
     /**
-     * The first two sweeps of a softmax row: {@code y[j] = exp(x[j] - max(x))} for the row of
-     * {@code cols} elements, returning their sum. Scalars in and out, so it inlines without boxing.
+     * The sweeps of a softmax row before the normalisation (max, exp, sum): {@code y[j] = exp(x[j] - max(x))}
+     * for the row of {@code cols} elements, returning their sum. Scalars in and out, so it inlines without boxing.
      */
     private static double expMinusMax(float[] x, int xr, float[] y, int yr, int cols) {
         int bound = SPECIES.loopBound(cols);

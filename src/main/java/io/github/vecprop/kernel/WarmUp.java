@@ -10,7 +10,8 @@ final class WarmUp {
     }
 
     static boolean run(Kernels k, long maxMillis) {
-        // Shapes that reach each gemm path: the unpacked one for a few rows, the packed one for blocks.
+        // Shapes that reach each gemm path: the unpacked one for a few rows, the packed one for blocks, the
+        // narrow one, and each micro-kernel.
         float[] a = new float[64 * 96];
         float[] b = new float[96 * 80];
         float[] c = new float[64 * 80];
@@ -18,7 +19,7 @@ final class WarmUp {
         float[] y = new float[1000];
         float[] d = new float[1000];
         float[] bias = new float[100];
-        int[] labels = new int[10];
+        int[] labels = new int[100];
         int[] classes = new int[10];
         for (int i = 0; i < x.length; i++) {
             x[i] = (i % 17 - 8) / 4f;
@@ -34,6 +35,10 @@ final class WarmUp {
                 k.gemm(false, false, 64, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
                 k.gemm(false, true, 64, 80, 96, 1f, a, 0, 96, b, 0, 96, 0f, c, 0, 80);
                 k.gemm(true, false, 64, 80, 96, 1f, a, 0, 64, b, 0, 80, 0f, c, 0, 80);
+                // Widths with a ragged last panel (50: the hidden layer) and narrower than a vector (10 classes).
+                k.gemm(false, false, 64, 50, 96, 1f, a, 0, 96, b, 0, 50, 0f, c, 0, 50);
+                k.gemm(true, false, 64, 50, 96, 1f, a, 0, 64, b, 0, 50, 0f, c, 0, 50);
+                k.gemm(false, false, 64, 10, 96, 1f, a, 0, 96, b, 0, 10, 0f, c, 0, 10);
                 k.addBias(y, 0, 10, 100, bias, 0);
                 k.columnSums(x, 0, 10, 100, bias, 0);
                 k.reluForward(x, 0, y, 0, 1000);
@@ -42,6 +47,8 @@ final class WarmUp {
                 k.sigmoidBackward(y, 0, d, 0, y, 0, 1000);
                 k.softmaxRows(x, 0, y, 0, 10, 100);
                 k.softmaxCrossEntropy(x, 0, 10, 100, labels, 0, y, 0, d, 0);
+                k.softmaxRows(x, 0, y, 0, 100, 10);
+                k.softmaxCrossEntropy(x, 0, 100, 10, labels, 0, y, 0, d, 0);
                 k.crossEntropyDense(y, 0, d, 0, 10, 100);
                 k.argmaxRows(x, 0, 10, 100, classes, 0);
             }

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The readers against files written by real NumPy (1.24.2, by {@code scripts/make-numpy-fixtures.py}),
  * not by this project: {@code np.save} of float32, float64, big-endian, 3-d, 0-d and empty arrays, the
  * two files that must be refused (Fortran order, int32), and {@code np.savez} / {@code np.savez_compressed}.
- * Every value in them is {@code (i + 1) / 8 - 1} in C order, exact in float32.
+ * Every value in them is {@code (i + 1) / 8 - 1} in C order, exact in float32, except in the 0-d file
+ * (2.5) and the int32 one.
  */
 class NumpyFixturesTest {
     @TempDir

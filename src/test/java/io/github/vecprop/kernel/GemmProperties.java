@@ -54,9 +54,10 @@ class GemmProperties {
     private static final int LANES = PanamaGemm.NR / 2;
     private static final int EXAMPLES = 150;
 
-    /** Sizes where kernels go wrong: empty, single, around the vector and tile widths, primes. */
+    /** Sizes where kernels go wrong: empty, single, around the vector, half-vector and tile widths, primes. */
     private static final int[] SPECIAL = {
-            0, 1, 2, 3, 4, 5, LANES - 1, LANES, LANES + 1, 2 * LANES - 1, 2 * LANES, 2 * LANES + 1,
+            0, 1, 2, 3, 4, 5, LANES - 1, LANES, LANES + 1, LANES + LANES / 2, LANES + LANES / 2 + 1,
+            2 * LANES - 1, 2 * LANES, 2 * LANES + 1, 3 * LANES + 2,
             PanamaGemm.MR - 1, PanamaGemm.MR, PanamaGemm.MR + 1, 7, 13, 17, 31, 37, 61, 97, 127};
 
     // ------------------------------------------------------------------------------------------------

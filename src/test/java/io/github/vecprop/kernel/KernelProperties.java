@@ -69,6 +69,10 @@ class KernelProperties {
             });
             compare("columnSums", k, cols + off + 2, 1e-6 * rows * 5, (kk, out) -> kk.columnSums(x, off, rows, cols, out, off));
             compare("softmaxRows", k, size + off, 1e-6, (kk, out) -> kk.softmaxRows(x, off, out, off, rows, cols));
+            compare("softmaxRows in place", k, size + off, 1e-6, (kk, out) -> {
+                System.arraycopy(x, 0, out, 0, size + off);
+                kk.softmaxRows(out, off, out, off, rows, cols);
+            });
 
             int[] expected = new int[rows + off];
             int[] actual = new int[rows + off];

@@ -65,4 +65,11 @@ class KernelProviderTest {
         assertEquals("scalar 0.0 0.0 2.0", r.out());
         assertTrue(r.err().contains("because the C2 compiler is off (-XX:TieredStopAtLevel=1)"), r.err());
     }
+
+    @Test
+    void scalarWhenVectorsAreTooShort() throws Exception {
+        Run r = probe("--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=8");
+        assertEquals("scalar 0.0 0.0 2.0", r.out());
+        assertTrue(r.err().contains("because this JVM's preferred vector holds 2 floats"), r.err());
+    }
 }
