@@ -650,10 +650,14 @@ final class PanamaGemm {
         int aRow = transA ? 1 : lda;
         int aCol = transA ? lda : 1;
         if (!transB) {
-            if (n < L) { // narrower than one vector (the 10-class layer of batch-1 inference)
-                float[] tile = SCRATCH.get().tile;
+            if (n < L) { // narrower than one vector: strided scalar dot products, four partial sums each
                 for (int i = 0; i < m; i++) {
-                    smallNarrowRow(k, n, a, aOff + i * aRow, aCol, b, bOff, ldb, alpha, beta, c, cOff + i * ldc, tile);
+                    int ai = aOff + i * aRow;
+                    int ci = cOff + i * ldc;
+                    for (int j = 0; j < n; j++) {
+                        float y = alpha * stridedDot(a, ai, aCol, b, bOff + j, ldb, k);
+                        c[ci + j] = beta == 0f ? y : Math.fma(c[ci + j], beta, y);
+                    }
                 }
                 return;
             }
@@ -803,40 +807,20 @@ final class PanamaGemm {
         storeNarrowRow(tile, 0, n, alpha, beta, c, ci);
     }
 
-    /**
-     * One row of C narrower than a vector, without packing: {@code c = alpha * sum_p a[p] * B[p, 0..n) + beta * c}.
-     * Rows of B are loaded as whole vectors where the vector's window fits the array (the lanes past
-     * {@code n} hold the next row's values: computed, never stored); the last rows of b, whose windows would
-     * pass its end, are added by scalars. Two accumulators keep two FMA chains in flight.
-     */
-    private static void smallNarrowRow(int k, int n, float[] a, int ai, int aps, float[] b, int bOff, int ldb,
-                                       float alpha, float beta, float[] c, int ci, float[] tile) {
-        int fit = bOff + L > b.length ? 0 : Math.min(k, (b.length - L - bOff) / ldb + 1);
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector s1 = s0;
-        int bi = bOff;
+    /** {@code sum_p x[xi + p*xs] * y[yi + p*ys]} for {@code p < len}, with four scalar partial sums. */
+    private static float stridedDot(float[] x, int xi, int xs, float[] y, int yi, int ys, int len) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
         int p = 0;
-        for (; p + 1 < fit; p += 2, bi += 2 * ldb, ai += 2 * aps) {
-            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
-            s1 = FloatVector.broadcast(S, a[ai + aps]).fma(FloatVector.fromArray(S, b, bi + ldb), s1);
+        for (; p + 3 < len; p += 4, xi += 4 * xs, yi += 4 * ys) {
+            s0 = Math.fma(x[xi], y[yi], s0);
+            s1 = Math.fma(x[xi + xs], y[yi + ys], s1);
+            s2 = Math.fma(x[xi + 2 * xs], y[yi + 2 * ys], s2);
+            s3 = Math.fma(x[xi + 3 * xs], y[yi + 3 * ys], s3);
         }
-        if (p < fit) {
-            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
-            p++;
-            bi += ldb;
-            ai += aps;
+        for (; p < len; p++, xi += xs, yi += ys) {
+            s0 = Math.fma(x[xi], y[yi], s0);
         }
-        s0.add(s1).intoArray(tile, 0);
-        for (; p < k; p++, bi += ldb, ai += aps) {
-            float av = a[ai];
-            for (int j = 0; j < n; j++) {
-                tile[j] = Math.fma(av, b[bi + j], tile[j]);
-            }
-        }
-        for (int j = 0; j < n; j++) {
-            float y = alpha * tile[j];
-            c[ci + j] = beta == 0f ? y : Math.fma(c[ci + j], beta, y);
-        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Start column of the q-th covering vector of a row of width n with {@code full} whole vectors. */
