@@ -1,6 +1,5 @@
 package io.github.vecprop.kernel;
 
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
