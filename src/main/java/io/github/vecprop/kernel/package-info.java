@@ -1,0 +1,27 @@
+/**
+ * The arithmetic behind every layer: {@link io.github.vecprop.kernel.Kernels}, with a scalar implementation
+ * ({@link io.github.vecprop.kernel.ScalarKernels}, the test oracle and fallback) and a SIMD one on the JDK
+ * Vector API ({@link io.github.vecprop.kernel.PanamaKernels}, with its gemm in {@code PanamaGemm}), chosen
+ * once per JVM by {@link io.github.vecprop.kernel.KernelProvider}.
+ *
+ * <h2>Rules for Vector API code here</h2>
+ * Vector API code is fast only when C2 turns every vector into a register. When it does not, each vector
+ * operation allocates a box, and the kernel runs tens of times slower. That has happened here, in one JVM
+ * run of several, with code that passed every test in the others. The rules below come from those cases.
+ * <ul>
+ *   <li>Species are {@code static final} constants.</li>
+ *   <li>No vector or mask crosses a method boundary: helpers take and return arrays, indices and
+ *       scalars. A helper that C2 does not inline would receive boxed vectors.</li>
+ *   <li>A masked load or store only where its whole vector window fits the array. A window past the end
+ *       takes the slow path, and once C2 has profiled it, it may compile the kernel with boxed vectors
+ *       (seen: 100x50x10 gemm 60 times slower, kilobytes per call).</li>
+ *   <li>Keep kernel methods small enough to inline fully: the Vector API's own methods nest deeply, and a
+ *       kernel inlined into a deep caller can hit C2's inlining depth limit (seen in a JMH harness).</li>
+ *   <li>Every new vector path gets a property test against the scalar twin, a planted bug that the test
+ *       catches, and an allocation check in steady state ({@code WarmUpTest}, {@code TwoLayerModelTest},
+ *       {@code GemmThreadsTest}). Where a path is too small to matter, plain scalar code cannot box at all:
+ *       a vector version of 1xN products with N below a vector was reverted for that reason.</li>
+ *   <li>Measure with JMH, 3 forks or more: fork-to-fork spread on this machine reaches 20%.</li>
+ * </ul>
+ */
+package io.github.vecprop.kernel;
