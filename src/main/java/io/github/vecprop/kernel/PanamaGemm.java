@@ -351,26 +351,8 @@ final class PanamaGemm {
                             FloatVector.fromArray(S, b, src + v).intoArray(bp, dst + v);
                         }
                     }
-                } else {
-                    // A ragged last panel: two masked loads per row where their windows fit b (scalar copies
-                    // here cost about 4 us of a 100x784x50 product), scalars for rows near the end of b.
-                    VectorMask<Float> m0 = S.indexInRange(0, cols);
-                    VectorMask<Float> m1 = S.indexInRange(L, cols);
-                    int p = 0;
-                    for (; p < kc && src + NR <= b.length; p++, src += ldb) {
-                        int dst = base + p * NR;
-                        FloatVector.fromArray(S, b, src, m0).intoArray(bp, dst);
-                        FloatVector.fromArray(S, b, src + L, m1).intoArray(bp, dst + L);
-                    }
-                    for (; p < kc; p++, src += ldb) {
-                        int dst = base + p * NR;
-                        for (int j = 0; j < cols; j++) {
-                            bp[dst + j] = b[src + j];
-                        }
-                        for (int j = cols; j < NR; j++) {
-                            bp[dst + j] = 0f;
-                        }
-                    }
+                } else { // a ragged last panel (scalar copies here cost about 4 us of a 100x784x50 product)
+                    copyRowsPadded(b, src, ldb, kc, cols, bp, base, NR);
                 }
             } else {
                 // op(B)(p, j) = b[bOff + j*ldb + p]: read each stored row once, scatter it down the panel.
@@ -738,19 +720,33 @@ final class PanamaGemm {
      */
     private static float[] packNarrow(float[] b, int bOff, int ldb, int k, int n, Scratch scratch) {
         float[] bp = scratch.bPack(k * L);
-        // One masked load per row (a per-row arraycopy and fill cost a quarter of the 100x50x10 product); rows
-        // whose window would pass the end of b are copied by scalars.
-        VectorMask<Float> cols = S.indexInRange(0, n);
+        // Masked loads: a per-row arraycopy and fill cost a quarter of the 100x50x10 product.
+        copyRowsPadded(b, bOff, ldb, k, n, bp, 0, L);
+        return bp;
+    }
+
+    /**
+     * Copies {@code rows} rows of {@code cols} floats ({@code ldb} apart in {@code b}, from {@code src}) into
+     * rows of {@code width} floats ({@code L} or {@code NR = 2L}, at least {@code cols}) of {@code bp} from
+     * {@code dst}, zero-padded: masked loads, one per vector of the row, where the whole row window fits
+     * {@code b}; scalars for the rows near the end of {@code b}, whose windows would pass it.
+     */
+    private static void copyRowsPadded(float[] b, int src, int ldb, int rows, int cols, float[] bp, int dst, int width) {
+        VectorMask<Float> m0 = S.indexInRange(0, cols);
+        VectorMask<Float> m1 = S.indexInRange(L, cols);
+        boolean two = width > L;
         int p = 0;
-        for (int bi = bOff; p < k && bi + L <= b.length; p++, bi += ldb) {
-            FloatVector.fromArray(S, b, bi, cols).intoArray(bp, p * L);
-        }
-        for (; p < k; p++) {
-            for (int j = 0; j < L; j++) {
-                bp[p * L + j] = j < n ? b[bOff + p * ldb + j] : 0f;
+        for (; p < rows && src + width <= b.length; p++, src += ldb, dst += width) {
+            FloatVector.fromArray(S, b, src, m0).intoArray(bp, dst);
+            if (two) {
+                FloatVector.fromArray(S, b, src + L, m1).intoArray(bp, dst + L);
             }
         }
-        return bp;
+        for (; p < rows; p++, src += ldb, dst += width) {
+            for (int j = 0; j < width; j++) {
+                bp[dst + j] = j < cols ? b[src + j] : 0f;
+            }
+        }
     }
 
     /**
