@@ -47,8 +47,7 @@ public final class KernelProvider {
             throw new IllegalStateException("the Vector API is not available: start the JVM with --add-modules jdk.incubator.vector");
         }
         if (!PanamaKernels.supported()) {
-            throw new IllegalStateException("the SIMD kernels need vectors of 4 to 32 floats; this JVM's preferred vector holds "
-                    + PanamaKernels.lanes() + " (see -XX:MaxVectorSize)");
+            throw new IllegalStateException("the SIMD kernels cannot run: " + vectorsTooShort());
         }
         return PanamaKernels.INSTANCE;
     }
@@ -92,12 +91,16 @@ public final class KernelProvider {
             return ScalarKernels.INSTANCE;
         }
         if (!PanamaKernels.supported()) {
-            LOG.warning("vecprop kernels: scalar, because this JVM's preferred vector holds " + PanamaKernels.lanes()
-                    + " floats and the SIMD kernels need 4 to 32 (see -XX:MaxVectorSize)");
+            LOG.warning("vecprop kernels: scalar, because " + vectorsTooShort());
             return ScalarKernels.INSTANCE;
         }
         LOG.info("vecprop kernels: panama (SIMD, " + PanamaKernels.lanes() + " float lanes)");
         return PanamaKernels.INSTANCE;
+    }
+
+    private static String vectorsTooShort() {
+        return "this JVM's preferred vector holds " + PanamaKernels.lanes()
+                + " floats and the SIMD kernels need 4 to 32 (see -XX:MaxVectorSize)";
     }
 
     private static boolean vectorModulePresent() {
