@@ -1,13 +1,11 @@
 package io.github.vecprop.cli;
 
 import io.github.vecprop.io.Dataset;
-import io.github.vecprop.net.TwoLayerNet;
+import io.github.vecprop.net.Sequential;
 import io.github.vecprop.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -17,12 +15,12 @@ import java.util.concurrent.Callable;
 final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "model saved by 'train --save' (.npz or vecprop format)")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Override
     public Integer call() throws Exception {
-        TwoLayerNet net = ModelFiles.load(model);
+        Sequential net = model.load();
         Dataset d = data.load(System.err);
         double accuracy = Trainer.evaluate(net, d.testImages(), d.testLabels(), 1000);
         System.out.printf(Locale.ROOT, "test accuracy: %.4f%n", accuracy);

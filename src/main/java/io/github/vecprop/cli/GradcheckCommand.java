@@ -1,15 +1,23 @@
 package io.github.vecprop.cli;
 
 import io.github.vecprop.io.Dataset;
-import io.github.vecprop.net.TwoLayerNet;
+import io.github.vecprop.layer.Activation;
+import io.github.vecprop.net.GradientCheck;
+import io.github.vecprop.net.Init;
+import io.github.vecprop.net.NumericalGradient;
+import io.github.vecprop.net.Sequential;
 import io.github.vecprop.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 
 /** {@code vecprop gradcheck}: the origin notes' gradient check on real images. Exit code 1 if it fails. */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
@@ -21,8 +29,12 @@ final class GradcheckCommand implements Callable<Integer> {
     DataOption data;
     @Option(names = "--model", paramLabel = "FILE", description = "check a saved model instead of a fresh one")
     Path model;
-    @Option(names = "--hidden", defaultValue = "10", description = "hidden width of the fresh net (default: ${DEFAULT-VALUE})")
-    int hidden;
+    @Option(names = "--activation", defaultValue = "relu", paramLabel = "NAME",
+            description = "activation of the fresh net, or between the layers of a .npz model (default: ${DEFAULT-VALUE})")
+    String activation;
+    @Option(names = "--hidden", split = ",", defaultValue = "10", paramLabel = "N",
+            description = "hidden widths of the fresh net (default: ${DEFAULT-VALUE})")
+    List<Integer> hidden;
     @Option(names = "--init-std", defaultValue = "0.1", description = "std of the fresh net's weights (default: ${DEFAULT-VALUE})")
     float initStd;
     @Option(names = "--samples", defaultValue = "3", description = "images to check on (default: ${DEFAULT-VALUE})")
@@ -32,16 +44,41 @@ final class GradcheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Activation act = Activation.named(activation);
+        Sequential net = null;
+        if (model != null) {
+            ModelOption m = new ModelOption();
+            m.file = model;
+            m.activation = activation;
+            net = m.load();
+        }
         Dataset d = data.load(System.err);
-        int pixels = d.trainImages().dim(1);
+        int pixels = d.features();
         if (samples < 1 || samples > d.trainImages().dim(0)) {
             throw new IllegalArgumentException("--samples must be between 1 and " + d.trainImages().dim(0) + ", got " + samples);
         }
-        TwoLayerNet net = model != null ? ModelFiles.load(model) : new TwoLayerNet(pixels, hidden, d.classes(), initStd, seed);
+        if (net == null) {
+            int[] sizes = IntStream.concat(IntStream.concat(IntStream.of(pixels), hidden.stream().mapToInt(Integer::intValue)),
+                    IntStream.of(d.classes())).toArray();
+            net = Sequential.mlp(sizes).activation(act).init(Init.std(initStd)).seed(seed).build();
+        }
         Tensor x = Tensor.of(Arrays.copyOf(d.trainImages().data(), samples * pixels), samples, pixels);
         int[] t = Arrays.copyOf(d.trainLabels(), samples);
-        boolean ok = GradientCheck.run(net, x, t, System.out);
+        boolean ok = print(net, x, t, System.out);
         System.out.println(ok ? "gradient check passed" : "gradient check FAILED");
         return ok ? 0 : 1;
+    }
+
+    /** Runs {@link GradientCheck} and prints one line per parameter; true if every parameter passed. */
+    static boolean print(Sequential net, Tensor x, int[] t, PrintStream out) {
+        List<GradientCheck.Result> results = GradientCheck.run(net, x, t);
+        out.printf(Locale.ROOT, "gradient check on %d samples (float32, h = %s): mean |backprop - numerical|, worst relative error%n",
+                x.dim(0), NumericalGradient.FLOAT_STEP);
+        boolean ok = true;
+        for (GradientCheck.Result r : results) {
+            out.printf(Locale.ROOT, "  %-4s %.3e  %.3e%n", r.name() + ":", r.meanAbsDifference(), r.worstRelativeError());
+            ok &= r.passed();
+        }
+        return ok;
     }
 }

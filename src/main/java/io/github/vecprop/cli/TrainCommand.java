@@ -1,9 +1,12 @@
 package io.github.vecprop.cli;
 
 import io.github.vecprop.io.Dataset;
+import io.github.vecprop.io.NetFiles;
 import io.github.vecprop.kernel.GemmThreads;
 import io.github.vecprop.kernel.KernelProvider;
-import io.github.vecprop.net.TwoLayerNet;
+import io.github.vecprop.layer.Activation;
+import io.github.vecprop.net.Init;
+import io.github.vecprop.net.Sequential;
 import io.github.vecprop.optim.Optimizer;
 import io.github.vecprop.train.History;
 import io.github.vecprop.train.LearningCurves;
@@ -17,18 +20,24 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
-/** {@code vecprop train}: trains a TwoLayerNet and ends with {@code test accuracy: 0.xxxx}. */
+/** {@code vecprop train}: trains an MLP and ends with {@code test accuracy: 0.xxxx}. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains TwoLayerNet on Fashion-MNIST; the last line is the test accuracy.",
-                "The net is Affine, ReLU, Affine, softmax with cross-entropy. --data takes any directory of",
-                "MNIST-format files. Progress goes to stderr."})
+        description = {"Trains an MLP on Fashion-MNIST; the last line is the test accuracy.",
+                "The net is Affine, activation, ..., Affine, softmax with cross-entropy; the default is the",
+                "origin notes' TwoLayerNet 784-50-10 with ReLU. --data takes any directory of MNIST-format",
+                "files. Progress goes to stderr."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
     @Option(names = "--hidden", split = ",", defaultValue = "50", paramLabel = "N",
-            description = "hidden layer width (default: ${DEFAULT-VALUE}); one layer for now")
+            description = "hidden layer widths, comma-separated, e.g. 100,50 (default: ${DEFAULT-VALUE})")
     List<Integer> hidden;
+    @Option(names = "--activation", defaultValue = "relu", paramLabel = "NAME",
+            description = "activation after each hidden layer: relu, sigmoid or tanh (default: ${DEFAULT-VALUE})")
+    String activation;
     @Option(names = "--batch", defaultValue = "100", description = "mini-batch size (default: ${DEFAULT-VALUE})")
     int batch;
     @Option(names = "--lr", defaultValue = "0.1", description = "learning rate (default: ${DEFAULT-VALUE})")
@@ -38,13 +47,14 @@ final class TrainCommand implements Callable<Integer> {
     String optimizer;
     @ArgGroup(exclusive = true)
     Length length = new Length();
-    @Option(names = "--init-std", defaultValue = "0.01", description = "std of the initial weights (default: ${DEFAULT-VALUE})")
-    float initStd;
+    @ArgGroup(exclusive = true)
+    InitChoice init = new InitChoice();
     @Option(names = "--seed", defaultValue = "42", description = "seed for weights and shuffling (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--threads", description = "gemm threads (default: available processors)")
     Integer threads;
-    @Option(names = "--save", paramLabel = "FILE", description = "save the trained model (.npz: NumPy W1 b1 W2 b2; else vecprop's format)")
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "save the trained model (.npz: NumPy W1 b1 ... Wn bn, without the activation; else vecprop's format)")
     Path save;
     @Option(names = "--plot", paramLabel = "FILE.svg", description = "write loss and accuracy curves as SVG, and the history as CSV beside it")
     Path plot;
@@ -56,18 +66,36 @@ final class TrainCommand implements Callable<Integer> {
         Integer steps;
     }
 
+    static final class InitChoice {
+        @Option(names = "--init", paramLabel = "he|xavier|STD",
+                description = "initial weights: he (std sqrt(2/n)), xavier (sqrt(1/n)) or a fixed std (default: 0.01)")
+        String init;
+        @Option(names = "--init-std", paramLabel = "STD", description = "a fixed std of the initial weights, as --init STD")
+        Float std;
+
+        Init choice() {
+            return init != null ? Init.parse(init) : Init.std(std != null ? std : 0.01f);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (hidden.size() != 1) {
-            throw new IllegalArgumentException("--hidden takes one width for now (TwoLayerNet); got " + hidden);
+        for (int h : hidden) {
+            if (h < 1) {
+                throw new IllegalArgumentException("--hidden widths must be positive, got " + hidden);
+            }
         }
         if (threads != null) {
             GemmThreads.setDefaultParallelism(threads);
         }
         // Checked before the data loads, so a typo fails at once.
         Optimizer opt = Optimizer.named(optimizer, lr);
+        Activation act = Activation.named(activation);
+        Init weights = init.choice();
         Dataset d = data.load(System.err);
-        TwoLayerNet net = new TwoLayerNet(d.trainImages().dim(1), hidden.get(0), d.classes(), initStd, seed);
+        int[] sizes = IntStream.concat(IntStream.concat(IntStream.of(d.features()), hidden.stream().mapToInt(Integer::intValue)),
+                IntStream.of(d.classes())).toArray();
+        Sequential net = Sequential.mlp(sizes).activation(act).init(weights).seed(seed).build();
         Trainer trainer = new Trainer(net, opt, batch, seed);
         int perEpoch = trainer.stepsPerEpoch(d.trainImages().dim(0));
         if (perEpoch == 0) {
@@ -83,9 +111,10 @@ final class TrainCommand implements Callable<Integer> {
         if (steps < 1) {
             throw new IllegalArgumentException("--steps and --epochs must be at least 1");
         }
-        System.err.printf(Locale.ROOT, "net: %d-%d-%d, %s lr %s, batch %d, %d steps (%.1f epochs), kernels %s, %d gemm threads%n",
-                net.inputSize(), net.hiddenSize(), net.outputSize(), optimizer, lr, batch, steps, steps / (double) perEpoch,
-                KernelProvider.get().name(), GemmThreads.defaultParallelism());
+        String shape = IntStream.of(sizes).mapToObj(Integer::toString).collect(Collectors.joining("-"));
+        String title = String.format(Locale.ROOT, "MLP %s %s, init %s, %s lr %s, batch %d", shape, act, weights, optimizer, lr, batch);
+        System.err.printf(Locale.ROOT, "net: %s, %d steps (%.1f epochs), kernels %s, %d gemm threads%n",
+                title, steps, steps / (double) perEpoch, KernelProvider.get().name(), GemmThreads.defaultParallelism());
 
         // Compile the kernels before the clock starts: interpreted vector code is orders of magnitude slower.
         long w0 = System.nanoTime();
@@ -102,14 +131,13 @@ final class TrainCommand implements Callable<Integer> {
                 history.evaluationNanos() / 1e9, history.epochs().size());
 
         if (save != null) {
-            ModelFiles.save(net, save);
+            NetFiles.save(net, save);
             System.err.println("model saved to " + save);
         }
         if (plot != null) {
             String name = plot.getFileName().toString();
             Path csv = plot.resolveSibling((name.endsWith(".svg") ? name.substring(0, name.length() - 4) : name) + ".csv");
-            LearningCurves.writeSvg(history, plot, String.format(Locale.ROOT, "TwoLayerNet %d-%d-%d, %s lr %s, batch %d",
-                    net.inputSize(), net.hiddenSize(), net.outputSize(), optimizer, lr, batch));
+            LearningCurves.writeSvg(history, plot, title);
             history.writeCsv(csv);
             System.err.println("curves written to " + plot + " and " + csv);
         }

@@ -28,14 +28,15 @@ import java.util.zip.CheckedOutputStream;
  * vecprop's binary model format: an architecture description and an ordered set of named float32
  * parameter tensors, protected by a CRC32C checksum.
  *
- * <p>Layout, version 1. Every integer is a big-endian int32, every float an IEEE 754 binary32 in
+ * <p>Layout, version 2 (version 1 is the same bytes with version 1 and the architecture
+ * {@code "TwoLayerNet"}; both are read). Every integer is a big-endian int32, every float an IEEE 754 binary32 in
  * big-endian byte order, every string UTF-8 preceded by its length in bytes:
  * <pre>
  * offset  size      field
  * 0       8         magic: the bytes 56 45 43 50 52 4F 50 00 ("VECPROP\0")
- * 8       4         format version: 1
+ * 8       4         format version: 2 (or 1)
  * 12      4         A: architecture length in bytes, 0 to 1,048,576
- * 16      A         architecture, UTF-8 (opaque here, e.g. "mlp 784,50,10")
+ * 16      A         architecture, UTF-8 (opaque here; {@link NetFiles} stores a net's text form there)
  * 16+A    4         T: number of tensors, 0 to 1,048,576
  *         then T times:
  *         4         L: name length in bytes, 1 to 65,535
@@ -52,8 +53,10 @@ import java.util.zip.CheckedOutputStream;
  * thread-safe (a tensor must not be written to while it is being saved).
  */
 public final class ModelFile {
-    /** The current (and only) format version. */
-    public static final int VERSION = 1;
+    /** The format version written. */
+    public static final int VERSION = 2;
+    /** The first format version, still read: written when the only architecture was {@code "TwoLayerNet"}. */
+    public static final int VERSION_1 = 1;
     static final byte[] MAGIC = {'V', 'E', 'C', 'P', 'R', 'O', 'P', 0};
     static final int MAX_ARCHITECTURE_BYTES = 1 << 20;
     static final int MAX_TENSORS = 1 << 20;
@@ -63,14 +66,15 @@ public final class ModelFile {
     }
 
     /**
-     * A loaded model: its architecture string and its parameters in file order.
+     * A model file's contents: its format version, architecture string and parameters in file order.
      *
+     * @param version the format version read (1 or 2)
      * @param architecture the architecture description, as written
      * @param params the parameters by name, in order; an unmodifiable map of tensors the holder owns
      */
-    public record Model(String architecture, Map<String, Tensor> params) {
+    public record Contents(int version, String architecture, Map<String, Tensor> params) {
         /** Copies {@code params} (not the tensors) into an unmodifiable ordered map. */
-        public Model {
+        public Contents {
             Shape.requireNonNull("architecture", architecture);
             Shape.requireNonNull("params", params);
             params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -150,7 +154,7 @@ public final class ModelFile {
      *     after the checksum
      * @throws IOException if the file cannot be read
      */
-    public static Model read(Path file) throws IOException {
+    public static Contents read(Path file) throws IOException {
         Shape.requireNonNull("file", file);
         long fileSize = Files.size(file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -164,9 +168,9 @@ public final class ModelFile {
                 throw bin.corrupt(0, "not a vecprop model file: it does not start with \"VECPROP\\0\"");
             }
             int version = r.readInt("the format version");
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_1) {
                 throw bin.corrupt(8, "unsupported model file version " + Integer.toUnsignedString(version)
-                        + "; this reader knows version " + VERSION);
+                        + "; this reader knows versions " + VERSION_1 + " and " + VERSION);
             }
             String architecture = r.readString("the architecture", 0, MAX_ARCHITECTURE_BYTES);
             long countAt = bin.position();
@@ -212,7 +216,7 @@ public final class ModelFile {
                         stored, computed));
             }
             bin.requireEnd("the checksum");
-            return new Model(architecture, params);
+            return new Contents(version, architecture, params);
         }
     }
 

@@ -57,6 +57,12 @@ public interface Kernels {
     /** {@code dx[i] = dout[i] * (1 - y[i]) * y[i]}, where {@code y} is the forward output. */
     void sigmoidBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n);
 
+    /** {@code y[i] = tanh(x[i])}. {@code y} may be {@code x}. */
+    void tanhForward(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code dx[i] = dout[i] * (1 - y[i] * y[i])}, where {@code y} is the forward output. */
+    void tanhBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n);
+
     /** Row-wise softmax of a dense {@code rows x cols} block, subtracting each row's maximum first. {@code y} may be {@code x}. */
     void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols);
 

@@ -159,6 +159,39 @@ public final class PanamaKernels implements Kernels {
     }
 
     @Override
+    public void tanhForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        Checks.range("x", x, xOff, n);
+        Checks.range("y", y, yOff, n);
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            FloatVector.fromArray(SPECIES, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = (float) Math.tanh(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void tanhBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+        Checks.range("y", y, yOff, n);
+        Checks.range("dout", dout, doutOff, n);
+        Checks.range("dx", dx, dxOff, n);
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, y, yOff + i);
+            // 1 - y*y fused (-y * y + 1), as the scalar twin's Math.fma, so both round identically.
+            FloatVector.fromArray(SPECIES, dout, doutOff + i).mul(v.neg().fma(v, one)).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            float v = y[yOff + i];
+            dx[dxOff + i] = dout[doutOff + i] * Math.fma(-v, v, 1f);
+        }
+    }
+
+    @Override
     public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         long size = Checks.dims(rows, cols);
         Checks.range("x", x, xOff, size);

@@ -95,6 +95,26 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void tanhForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        Checks.range("x", x, xOff, n);
+        Checks.range("y", y, yOff, n);
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = (float) Math.tanh(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void tanhBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+        Checks.range("y", y, yOff, n);
+        Checks.range("dout", dout, doutOff, n);
+        Checks.range("dx", dx, dxOff, n);
+        for (int i = 0; i < n; i++) {
+            float v = y[yOff + i];
+            dx[dxOff + i] = dout[doutOff + i] * Math.fma(-v, v, 1f);
+        }
+    }
+
+    @Override
     public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         long size = Checks.dims(rows, cols);
         Checks.range("x", x, xOff, size);

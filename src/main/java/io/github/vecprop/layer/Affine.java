@@ -5,12 +5,15 @@ import io.github.vecprop.kernel.Kernels;
 import io.github.vecprop.tensor.Shape;
 import io.github.vecprop.tensor.Tensor;
 
+import java.util.List;
+
 /**
  * The fully connected layer of the origin notes: {@code out = x · W + b} for a batch {@code x} of
  * shape {@code N x in}, weights {@code W} of shape {@code in x out} and bias {@code b} of shape
  * {@code out}. Backward computes {@code dx = dout · Wᵀ}, {@code dW = xᵀ · dout} and
  * {@code db = sum of dout over the batch}, all through {@link Kernels#gemm} without materialising a
- * transpose.
+ * transpose. Its {@link #parameters()} are {@code W} and {@code b}; its spec is
+ * {@code Affine in=<in> out=<out>}.
  *
  * <p>Ownership: the layer uses the {@code W} and {@code b} tensors it is given (not copies), so an
  * optimizer or loader updating them in place updates the layer; replace weights with
@@ -23,7 +26,8 @@ public final class Affine implements Layer {
     private final Tensor b;
     private final Tensor dW;
     private final Tensor db;
-    private boolean inputGradientNeeded = true;
+    private final List<Parameter> parameters;
+    private boolean training = true;
     private Tensor x;
     private Tensor out;
     private Tensor dx;
@@ -54,6 +58,21 @@ public final class Affine implements Layer {
         this.b = b;
         this.dW = Tensor.zeros(W.dim(0), W.dim(1));
         this.db = Tensor.zeros(W.dim(1));
+        this.parameters = List.of(new Parameter("W", w, dW), new Parameter("b", b, db));
+    }
+
+    /** An affine layer with zero weights and bias, {@code in x out}, on the given kernels (for loaders, which fill them in). */
+    public static Affine zeros(int in, int out, Kernels kernels) {
+        if (in < 1 || out < 1) {
+            throw new IllegalArgumentException("Affine sizes must be positive, got in=" + in + ", out=" + out);
+        }
+        return new Affine(Tensor.zeros(in, out), Tensor.zeros(out), kernels);
+    }
+
+    /** Rebuilds {@code Affine in=.. out=..} with zero parameters. */
+    static Affine fromSpec(LayerSpec spec, Kernels kernels) {
+        spec.requireAttributes("in", "out");
+        return zeros(spec.positiveInt("in"), spec.positiveInt("out"), kernels);
     }
 
     /** The weights {@code W} ({@code in x out}), live. */
@@ -76,13 +95,55 @@ public final class Affine implements Layer {
         return db;
     }
 
-    /**
-     * Whether {@code backward} computes {@code dx} (default true). The first layer of a net can turn
-     * it off, since nothing consumes the gradient with respect to the data; {@code backward} then
-     * returns null.
-     */
-    public void setInputGradientNeeded(boolean needed) {
-        this.inputGradientNeeded = needed;
+    /** {@code W} and {@code b} with {@code dW} and {@code db}. */
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    @Override
+    public boolean isTraining() {
+        return training;
+    }
+
+    @Override
+    public int outputWidth(int inputWidth) {
+        if (inputWidth != w.dim(0)) {
+            throw new IllegalArgumentException("Affine W has shape " + w.shape() + " but its input rows have " + inputWidth
+                    + " columns; the input needs " + w.dim(0));
+        }
+        return w.dim(1);
+    }
+
+    @Override
+    public LayerSpec spec() {
+        return LayerSpec.of("Affine", "in", Integer.toString(w.dim(0)), "out", Integer.toString(w.dim(1)));
+    }
+
+    @Override
+    public FrozenLayer freeze(int inputWidth) {
+        outputWidth(inputWidth);
+        return new Frozen(kernels, w.dim(0), w.dim(1), w.data().clone(), b.data().clone());
+    }
+
+    /** The serving form: the same two kernel calls as {@link #forward}, so it gives the same bits. */
+    private record Frozen(Kernels kernels, int inputWidth, int outputWidth, float[] w, float[] b) implements FrozenLayer {
+        @Override
+        public boolean inPlace() {
+            return false;
+        }
+
+        @Override
+        public void forward(float[] x, int xOff, float[] y, int yOff, int n) {
+            kernels.gemm(false, false, n, outputWidth, inputWidth, 1f, x, xOff, inputWidth, w, 0, outputWidth,
+                    0f, y, yOff, outputWidth);
+            kernels.addBias(y, yOff, n, outputWidth, b, 0);
+        }
     }
 
     @Override
@@ -104,17 +165,23 @@ public final class Affine implements Layer {
 
     @Override
     public Tensor backward(Tensor dout) {
+        backwardParameters(dout);
+        int n = x.dim(0);
+        int in = w.dim(0);
+        int outSize = w.dim(1);
+        dx = Buffers.matrix(dx, n, in);
+        kernels.gemm(false, true, n, in, outSize, 1f, dout.data(), 0, outSize, w.data(), 0, outSize, 0f, dx.data(), 0, in);
+        return dx;
+    }
+
+    /** {@code dW} and {@code db} only: the first layer of a net skips the {@code dx} product. */
+    @Override
+    public void backwardParameters(Tensor dout) {
         Buffers.requireBackward("Affine", out, dout);
         int n = x.dim(0);
         int in = w.dim(0);
         int outSize = w.dim(1);
         kernels.gemm(true, false, in, outSize, n, 1f, x.data(), 0, in, dout.data(), 0, outSize, 0f, dW.data(), 0, outSize);
         kernels.columnSums(dout.data(), 0, n, outSize, db.data(), 0);
-        if (!inputGradientNeeded) {
-            return null;
-        }
-        dx = Buffers.matrix(dx, n, in);
-        kernels.gemm(false, true, n, in, outSize, 1f, dout.data(), 0, outSize, w.data(), 0, outSize, 0f, dx.data(), 0, in);
-        return dx;
     }
 }

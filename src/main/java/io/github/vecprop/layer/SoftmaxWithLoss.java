@@ -16,7 +16,7 @@ import io.github.vecprop.tensor.Tensor;
  * ({@link Kernels#softmaxCrossEntropy}). The returned {@code dx} and {@link #y()} are layer-owned
  * buffers, overwritten by the next call. Not thread-safe.
  */
-public final class SoftmaxWithLoss {
+public final class SoftmaxWithLoss implements LossLayer {
     private final Kernels kernels;
     private Tensor y;
     // (y - t) / N, computed with the loss so backward(1) costs nothing.
@@ -40,6 +40,7 @@ public final class SoftmaxWithLoss {
      *
      * @throws IllegalArgumentException if {@code t.length != N} or a label is outside {@code [0, C)}
      */
+    @Override
     public double forward(Tensor x, int[] t) {
         Shape.requireBatch("SoftmaxWithLoss input", x);
         Shape.requireNonNull("labels", t);
@@ -57,6 +58,7 @@ public final class SoftmaxWithLoss {
      *
      * @throws IllegalArgumentException if the shapes differ
      */
+    @Override
     public double forward(Tensor x, Tensor t) {
         Shape.requireBatch("SoftmaxWithLoss input", x);
         Shape.requireNonNull("one-hot targets", t);
@@ -82,15 +84,11 @@ public final class SoftmaxWithLoss {
         gradient = Buffers.matrix(gradient, x.dim(0), x.dim(1));
     }
 
-    /** {@code backward(1)}: the gradient of the loss itself. */
-    public Tensor backward() {
-        return backward(1f);
-    }
-
     /**
      * {@code dx = dout * (y - t) / N} ({@code N x C}) for the last forward, which already computed
      * {@code (y - t) / N}; with {@code dout == 1} that buffer is returned as is. A layer-owned buffer.
      */
+    @Override
     public Tensor backward(float dout) {
         if (y == null) {
             throw new IllegalStateException("SoftmaxWithLoss.backward called before forward");
@@ -112,8 +110,14 @@ public final class SoftmaxWithLoss {
         return y;
     }
 
-    /** The loss of the last forward. */
+    @Override
     public double loss() {
         return loss;
+    }
+
+    /** {@code SoftmaxWithLoss}, no attributes. */
+    @Override
+    public LayerSpec spec() {
+        return LayerSpec.of("SoftmaxWithLoss");
     }
 }

@@ -1,6 +1,6 @@
 package io.github.vecprop.train;
 
-import io.github.vecprop.net.Net;
+import io.github.vecprop.net.Sequential;
 import io.github.vecprop.optim.Optimizer;
 import io.github.vecprop.tensor.Shape;
 import io.github.vecprop.tensor.Tensor;
@@ -12,14 +12,15 @@ import java.util.SplittableRandom;
  * Mini-batch training: each epoch visits the training set in a fresh seeded random order, in
  * batches of {@code batchSize} drawn without replacement (a last partial batch is dropped, so every
  * step has the same shape and reuses the same buffers); after each epoch, and after the last step,
- * the net is evaluated on the test set. The run is deterministic for a given seed and gemm thread
- * count.
+ * the net is evaluated on the test set. Steps run in the net's training mode and evaluations in its
+ * inference mode; the net is left in training mode. The run is deterministic for a given seed and
+ * gemm thread count.
  *
  * <p>The trainer owns one batch buffer and copies the selected rows into it; it reads but never
  * modifies the data. Not thread-safe: one trainer, one net, one thread.
  */
 public final class Trainer {
-    private final Net net;
+    private final Sequential net;
     private final Optimizer optimizer;
     private final int batchSize;
     private final long seed;
@@ -28,7 +29,7 @@ public final class Trainer {
      * A trainer for {@code net} with {@code optimizer}, batches of {@code batchSize} rows, and
      * shuffles seeded by {@code seed}.
      */
-    public Trainer(Net net, Optimizer optimizer, int batchSize, long seed) {
+    public Trainer(Sequential net, Optimizer optimizer, int batchSize, long seed) {
         Shape.requireNonNull("net", net);
         Shape.requireNonNull("optimizer", optimizer);
         if (batchSize < 1) {
@@ -82,6 +83,7 @@ public final class Trainer {
             double lossSum = 0;
             int epochSteps = Math.min(perEpoch, totalSteps - step);
             long t0 = System.nanoTime();
+            net.setTraining(true);
             for (int b = 0; b < epochSteps; b++) {
                 for (int r = 0; r < batchSize; r++) {
                     int row = order[b * batchSize + r];
@@ -105,7 +107,7 @@ public final class Trainer {
         return history;
     }
 
-    /** The net's accuracy on {@code x}, in chunks of this trainer's batch size: see {@link #evaluate(Net, Tensor, int[], int)}. */
+    /** The net's accuracy on {@code x}, in chunks of this trainer's batch size: see {@link #evaluate(Sequential, Tensor, int[], int)}. */
     public double evaluate(Tensor x, int[] t) {
         requireData("evaluation", x, t);
         return evaluate(net, x, t, batchSize);
@@ -114,9 +116,10 @@ public final class Trainer {
     /**
      * The fraction of rows of {@code x} that {@code net} classifies as {@code t} says, computed in chunks
      * of {@code chunk} rows: with the training batch size, evaluation reuses the layers' training
-     * buffers instead of allocating activations for the whole set. Not thread-safe for {@code net}.
+     * buffers instead of allocating activations for the whole set. Runs in inference mode and restores
+     * the net's mode afterwards. Not thread-safe for {@code net}.
      */
-    public static double evaluate(Net net, Tensor x, int[] t, int chunk) {
+    public static double evaluate(Sequential net, Tensor x, int[] t, int chunk) {
         Shape.requireNonNull("net", net);
         Shape.requireBatch("evaluation data", x);
         Shape.requireNonNull("evaluation labels", t);
@@ -127,6 +130,16 @@ public final class Trainer {
         if (chunk < 1) {
             throw new IllegalArgumentException("chunk must be at least 1, got " + chunk);
         }
+        boolean training = net.isTraining();
+        net.setTraining(false);
+        try {
+            return hits(net, x, t, chunk) / x.dim(0);
+        } finally {
+            net.setTraining(training);
+        }
+    }
+
+    private static double hits(Sequential net, Tensor x, int[] t, int chunk) {
         int n = x.dim(0);
         int d = x.dim(1);
         int rows = Math.min(chunk, n);
@@ -144,7 +157,7 @@ public final class Trainer {
             Tensor xr = Tensor.of(Arrays.copyOfRange(x.data(), start * d, n * d), rest, d);
             hits += net.accuracy(xr, Arrays.copyOfRange(t, start, n)) * rest;
         }
-        return hits / n;
+        return hits;
     }
 
     private void requireData(String what, Tensor x, int[] t) {

@@ -55,6 +55,16 @@ public class ForwardingKernels implements Kernels {
     }
 
     @Override
+    public void tanhForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        delegate.tanhForward(x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void tanhBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+        delegate.tanhBackward(y, yOff, dout, doutOff, dx, dxOff, n);
+    }
+
+    @Override
     public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         delegate.softmaxRows(x, xOff, y, yOff, rows, cols);
     }

@@ -115,16 +115,66 @@ class CliTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("vecprop: --epochs 2147483647 means more than 2147483647 steps"), r.err());
 
-        r = run("train", "--hidden", "50,20", "--data", "subset");
+        r = run("train", "--hidden", "50,0", "--data", "subset");
         assertEquals(2, r.code());
-        assertEquals("vecprop: --hidden takes one width for now (TwoLayerNet); got [50, 20]", r.err().strip());
+        assertEquals("vecprop: --hidden widths must be positive, got [50, 0]", r.err().strip());
+
+        r = run("train", "--activation", "gelu", "--data", "subset");
+        assertEquals(2, r.code());
+        assertEquals("vecprop: unknown activation 'gelu'; choose relu, sigmoid or tanh", r.err().strip());
+
+        r = run("train", "--init", "lecun", "--data", "subset");
+        assertEquals(2, r.code());
+        assertEquals("vecprop: weight init 'lecun' is not he, xavier or a standard deviation", r.err().strip());
+
+        r = run("train", "--init", "he", "--init-std", "0.1", "--data", "subset");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("mutually exclusive"), r.err());
+
+        // A well-formed file whose tensors do not fit its architecture is a bad file (1), named.
+        Path missing = dir.resolve("missing-w2.npz");
+        io.github.vecprop.io.Npz.write(missing, java.util.Map.of("W1", io.github.vecprop.tensor.Tensor.zeros(784, 5),
+                "b1", io.github.vecprop.tensor.Tensor.zeros(5), "b2", io.github.vecprop.tensor.Tensor.zeros(10)));
+        r = run("evaluate", "--data", "subset", "--model", missing.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("vecprop: " + missing + ": "), r.err());
+        assertTrue(r.err().contains("unexpected parameter 'b2'"), r.err());
+        assertEquals(1, r.err().strip().split("\n").length, r.err());
+    }
+
+    @Test
+    void anyNetTrainsSavesAndLoads(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("deep.vpm");
+        Result train = run("train", "--data", "subset", "--steps", "60", "--hidden", "32,16", "--activation", "tanh",
+                "--init", "xavier", "--optimizer", "adam", "--lr", "0.001", "--save", model.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.err().contains("MLP 784-32-16-10 tanh, init xavier"), train.err());
+        assertEquals(train.lastLine(), run("evaluate", "--data", "subset", "--model", model.toString()).lastLine());
+
+        Result info = run("info", "--model", model.toString());
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("  Affine in=784 out=32\n  Tanh\n  Affine in=32 out=16\n  Tanh\n  Affine in=16 out=10\n"
+                + "  SoftmaxWithLoss\n"), info.out());
+        assertTrue(info.out().contains("  W3 [16, 10]\n"), info.out());
+        assertEquals("parameter count: " + (784 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10), info.lastLine());
+
+        Result check = run("gradcheck", "--data", "subset", "--model", model.toString(), "--samples", "2");
+        assertEquals(0, check.code(), check.out() + check.err());
+        assertTrue(check.out().contains("W3:"), check.out());
+
+        // A .npz holds no activation: the one given on load is used.
+        Path npz = dir.resolve("deep.npz");
+        assertEquals(0, run("train", "--data", "subset", "--steps", "60", "--hidden", "32,16", "--activation", "tanh",
+                "--init", "xavier", "--optimizer", "adam", "--lr", "0.001", "--save", npz.toString()).code());
+        assertEquals(train.lastLine(), run("evaluate", "--data", "subset", "--model", npz.toString(), "--activation", "tanh")
+                .lastLine());
     }
 
     @Test
     void helpListsTheCommands() {
         Result r = run("--help");
         assertEquals(0, r.code());
-        for (String c : new String[] {"train", "evaluate", "predict", "gradcheck", "demo"}) {
+        for (String c : new String[] {"train", "evaluate", "predict", "info", "gradcheck", "demo"}) {
             assertTrue(r.out().contains(c), r.out());
         }
         assertTrue(FashionMnist.DEBIAN_DIR.isAbsolute());

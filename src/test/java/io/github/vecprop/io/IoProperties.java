@@ -61,7 +61,7 @@ class IoProperties {
             String arch = "mlp " + seed;
             try {
                 ModelFile.write(f, arch, params);
-                ModelFile.Model m = ModelFile.read(f);
+                ModelFile.Contents m = ModelFile.read(f);
                 assertEquals(arch, m.architecture());
                 assertEquals(params.keySet().stream().toList(), m.params().keySet().stream().toList());
                 for (String k : params.keySet()) {

@@ -69,7 +69,7 @@ class ModelFileTest {
 
     @Test
     void roundTripKeepsArchitectureOrderShapesAndBits() throws IOException {
-        ModelFile.Model m = ModelFile.read(small());
+        ModelFile.Contents m = ModelFile.read(small());
         assertEquals("mlp 2,3,3", m.architecture());
         assertEquals(List.of("W1", "b1", "größe"), List.copyOf(m.params().keySet()));
         for (var e : params().entrySet()) {
@@ -90,7 +90,7 @@ class ModelFileTest {
         byte[] magic = new byte[8];
         b.get(magic);
         assertArrayEquals("VECPROP\0".getBytes(StandardCharsets.US_ASCII), magic);
-        assertEquals(1, b.getInt(), "version");
+        assertEquals(ModelFile.VERSION, b.getInt(), "version");
         assertEquals(2, b.getInt(), "architecture length");
         assertEquals('a', b.get());
         assertEquals('b', b.get());
@@ -290,7 +290,7 @@ class ModelFileTest {
     void overwriteReplacesTheWholeFile() throws IOException {
         Path f = small();
         ModelFile.write(f, "tiny", Map.of("x", Tensor.of(new float[] {9f}, 1)));
-        ModelFile.Model m = ModelFile.read(f);
+        ModelFile.Contents m = ModelFile.read(f);
         assertEquals("tiny", m.architecture());
         assertEquals(List.of("x"), List.copyOf(m.params().keySet()));
         assertEquals(List.of(f), listDir());

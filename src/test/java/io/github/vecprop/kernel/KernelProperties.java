@@ -55,6 +55,8 @@ class KernelProperties {
             compare("reluBackward", k, len, 0, (kk, out) -> kk.reluBackward(x, xo, d, xo, out, yo, n));
             compare("sigmoidForward", k, len, 1e-6, (kk, out) -> kk.sigmoidForward(x, xo, out, yo, n));
             compare("sigmoidBackward", k, len, 1e-7, (kk, out) -> kk.sigmoidBackward(y, xo, d, xo, out, yo, n));
+            compare("tanhForward", k, len, 1e-6, (kk, out) -> kk.tanhForward(x, xo, out, yo, n));
+            compare("tanhBackward", k, len, 1e-7, (kk, out) -> kk.tanhBackward(y, xo, d, xo, out, yo, n));
         });
     }
 
@@ -116,6 +118,22 @@ class KernelProperties {
                 super.reluForward(x, xOff, y, yOff, n);
                 int tail = n % PanamaKernels.lanes();
                 System.arraycopy(x, xOff + n - tail, y, yOff + n - tail, tail);
+            }
+        };
+        assertThrows(AssertionError.class, () -> elementwiseMatchesScalar(mutant));
+    }
+
+    @Test
+    void catchesATanhBackwardThatForgetsTheSquare() {
+        // d tanh = 1 - y^2 written as 1 - y, in the vector loop only: the tail still agrees.
+        Kernels mutant = new ForwardingKernels(KernelProvider.panama()) {
+            @Override
+            public void tanhBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+                super.tanhBackward(y, yOff, dout, doutOff, dx, dxOff, n);
+                int full = n - n % PanamaKernels.lanes();
+                for (int i = 0; i < full; i++) {
+                    dx[dxOff + i] = dout[doutOff + i] * (1f - y[yOff + i]);
+                }
             }
         };
         assertThrows(AssertionError.class, () -> elementwiseMatchesScalar(mutant));

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -88,11 +87,14 @@ class LayerInputTest {
     @Test
     void firstLayerCanSkipTheInputGradient() {
         Affine a = new Affine(Tensor.of(new float[] {1, 2}, 1, 2), Tensor.zeros(2));
-        a.setInputGradientNeeded(false);
         a.forward(Tensor.of(new float[] {3}, 1, 1));
-        assertNull(a.backward(Tensor.of(new float[] {1, 1}, 1, 2)));
+        a.backwardParameters(Tensor.of(new float[] {1, 1}, 1, 2));
         assertArrayEquals(new float[] {3, 3}, a.dW().data());
         assertArrayEquals(new float[] {1, 1}, a.db().data());
+        // The full backward agrees on dW and db and adds dx = dout · Wᵀ.
+        Tensor dx = a.backward(Tensor.of(new float[] {1, 1}, 1, 2));
+        assertArrayEquals(new float[] {3, 3}, a.dW().data());
+        assertArrayEquals(new float[] {3}, dx.data());
     }
 
     @Test

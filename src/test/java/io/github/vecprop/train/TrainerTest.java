@@ -1,7 +1,10 @@
 package io.github.vecprop.train;
 
 import io.github.vecprop.check.TestData;
-import io.github.vecprop.net.Net;
+import io.github.vecprop.layer.Affine;
+import io.github.vecprop.layer.Relu;
+import io.github.vecprop.layer.SoftmaxWithLoss;
+import io.github.vecprop.net.Sequential;
 import io.github.vecprop.net.TwoLayerNet;
 import io.github.vecprop.optim.Optimizer;
 import io.github.vecprop.optim.Sgd;
@@ -95,11 +98,15 @@ class TrainerTest {
     }
 
     /** Records which rows each step saw; row i of the data carries i in its first feature. */
-    private static final class SpyNet implements Net {
-        final TwoLayerNet inner = new TwoLayerNet(D, 2, CLASSES, 0.1f, 0);
+    private static final class SpyNet extends Sequential {
         final List<Set<Integer>> epochs = new ArrayList<>();
         int stepsPerEpoch;
         int steps;
+
+        SpyNet() {
+            super(D, List.of(new Affine(Tensor.gaussian(0, 0.1f, D, 2), Tensor.zeros(2)), new Relu(),
+                    new Affine(Tensor.gaussian(1, 0.1f, 2, CLASSES), Tensor.zeros(CLASSES))), new SoftmaxWithLoss());
+        }
 
         @Override
         public Map<String, Tensor> gradient(Tensor x, int[] t) {
@@ -109,42 +116,7 @@ class TrainerTest {
             for (int r = 0; r < x.dim(0); r++) {
                 assertTrue(epochs.get(epochs.size() - 1).add((int) x.get(r, 0)), "row drawn twice in an epoch");
             }
-            return inner.gradient(x, t);
-        }
-
-        @Override
-        public Map<String, Tensor> params() {
-            return inner.params();
-        }
-
-        @Override
-        public double lastLoss() {
-            return inner.lastLoss();
-        }
-
-        @Override
-        public Tensor predict(Tensor x) {
-            return inner.predict(x);
-        }
-
-        @Override
-        public double loss(Tensor x, int[] t) {
-            return inner.loss(x, t);
-        }
-
-        @Override
-        public double accuracy(Tensor x, int[] t) {
-            return inner.accuracy(x, t);
-        }
-
-        @Override
-        public int inputSize() {
-            return D;
-        }
-
-        @Override
-        public int outputSize() {
-            return CLASSES;
+            return super.gradient(x, t);
         }
     }
 

@@ -1,6 +1,11 @@
 package io.github.vecprop.net;
 
+import io.github.vecprop.check.Properties;
+import io.github.vecprop.check.RandomNets;
+import io.github.vecprop.check.Sizes;
 import io.github.vecprop.check.TestData;
+import io.github.vecprop.kernel.KernelProvider;
+import io.github.vecprop.layer.Activation;
 import io.github.vecprop.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -18,26 +23,70 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class TwoLayerModelTest {
+/**
+ * The compiled serving model: bit-identical to the net it was frozen from, on the seed's two-layer
+ * net, a deep net and random architectures; shared by threads; allocation-free; named errors.
+ */
+class ModelTest {
     private static final int IN = 784;
     private static final int N = 64;
 
     private final TwoLayerNet net = new TwoLayerNet(IN, 50, 10, 0.05f, 11);
+    private final Sequential deep = Sequential.mlp(IN, 64, 48, 32, 10).activation(Activation.TANH).init(Init.xavier())
+            .seed(3).build();
     private final float[] images = TestData.uniform(12, N * IN, 0f, 1f);
 
     /** Scores of every sample, one predict call each, on one context. */
-    private static float[] allScores(TwoLayerModel model, float[] images) {
-        TwoLayerModel.Context ctx = model.newContext(1);
-        float[] scores = new float[N * 10];
+    private static float[] allScores(Model model, float[] images) {
+        Model.Context ctx = model.newContext(1);
+        int out = model.outputSize();
+        float[] scores = new float[N * out];
         for (int i = 0; i < N; i++) {
-            model.predict(ctx, images, i * IN, scores, i * 10);
+            model.predict(ctx, images, i * IN, scores, i * out);
         }
         return scores;
     }
 
     @Test
+    void randomArchitecturesMatchTheNetBitForBit() {
+        Properties.qt().forAll(Sizes.between(1, 9), Sizes.seeds()).checkAssert((n, seed) -> {
+            Sequential random = RandomNets.net(seed, 4, 40, KernelProvider.get());
+            random.setTraining(false);
+            int in = random.inputSize();
+            int out = random.outputSize();
+            Model model = random.freeze();
+            assertEquals(random.architecture(), model.architecture());
+            // Rows at an odd offset of a larger array, as a service holding a buffer would pass them.
+            float[] x = TestData.uniform(seed, 3 + n * in, -2f, 2f);
+            float[] expected = random.predict(Tensor.of(Arrays.copyOfRange(x, 3, 3 + n * in), n, in)).data().clone();
+            float[] scores = new float[2 + n * out];
+            model.predict(model.newContext(n), x, 3, n, scores, 2);
+            assertArrayEquals(expected, Arrays.copyOfRange(scores, 2, 2 + n * out), random.architecture().toString());
+            float[] one = new float[out];
+            Model.Context ctx = model.newContext(1);
+            for (int r = 0; r < n; r++) {
+                model.predict(ctx, x, 3 + r * in, one, 0);
+                float[] netRow = random.predict(Tensor.of(Arrays.copyOfRange(x, 3 + r * in, 3 + (r + 1) * in), 1, in)).data();
+                assertArrayEquals(netRow, one, "row " + r + " alone");
+            }
+            assertArrayEquals(Arrays.copyOfRange(x, 0, 3), TestData.uniform(seed, 3, -2f, 2f), "the input is never written");
+        });
+    }
+
+    @Test
+    void aDeepNetsModelMatchesItsBatchPredict() {
+        float[] expected = deep.predict(Tensor.of(images, N, IN)).data();
+        float[] scores = new float[N * 10];
+        assertEquals(10, deep.outputSize());
+        assertEquals(List.of("W1", "b1", "W2", "b2", "W3", "b3", "W4", "b4"), List.copyOf(deep.params().keySet()));
+        Model model = deep.freeze();
+        model.predict(model.newContext(N), images, 0, N, scores, 0);
+        assertArrayEquals(expected, scores);
+    }
+
+    @Test
     void predictionsMatchTheNetBitForBit() {
-        TwoLayerModel model = net.freeze();
+        Model model = net.freeze();
         // One sample at a time through the net: the same kernels in the same order as the model.
         float[] expected = new float[N * 10];
         for (int i = 0; i < N; i++) {
@@ -49,7 +98,7 @@ class TwoLayerModelTest {
         int[] classes = new int[N];
         model.predictClasses(model.newContext(N), images, 0, N, classes, 0);
         float[] scores = new float[10];
-        TwoLayerModel.Context one = model.newContext(1);
+        Model.Context one = model.newContext(1);
         for (int i = 0; i < N; i++) {
             assertEquals(classes[i], model.predict(one, images, i * IN, scores, 0), "sample " + i);
         }
@@ -57,7 +106,11 @@ class TwoLayerModelTest {
 
     @Test
     void eightThreadsSharingOneModelGetTheSingleThreadResults() throws Exception {
-        TwoLayerModel model = net.freeze();
+        eightThreads(net.freeze());
+        eightThreads(deep.freeze());
+    }
+
+    private void eightThreads(Model model) throws Exception {
         float[] expected = allScores(model, images);
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -86,7 +139,7 @@ class TwoLayerModelTest {
 
     @Test
     void aFrozenModelIgnoresLaterTraining() {
-        TwoLayerModel model = net.freeze();
+        Model model = net.freeze();
         float[] before = allScores(model, images);
         Arrays.fill(net.params().get("W1").data(), 0.5f);
         assertArrayEquals(before, allScores(model, images));
@@ -94,8 +147,12 @@ class TwoLayerModelTest {
 
     @Test
     void predictAllocatesNothingOnceCompiled() {
-        TwoLayerModel model = net.freeze();
-        TwoLayerModel.Context ctx = model.newContext(1);
+        allocatesNothing(net.freeze());
+        allocatesNothing(deep.freeze());
+    }
+
+    private void allocatesNothing(Model model) {
+        Model.Context ctx = model.newContext(1);
         float[] scores = new float[10];
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // Until C2 compiles the path, vector code allocates; rounds continue until one is quiet (or 60 s pass).
@@ -113,8 +170,8 @@ class TwoLayerModelTest {
 
     @Test
     void badCallsAreNamed() {
-        TwoLayerModel model = net.freeze();
-        TwoLayerModel.Context ctx = model.newContext(2);
+        Model model = net.freeze();
+        Model.Context ctx = model.newContext(2);
         assertEquals("the context was created by another model", assertThrows(IllegalArgumentException.class,
                 () -> net.freeze().predict(ctx, images, 0, new float[10], 0)).getMessage());
         assertEquals("batch of 3 rows, but the context serves 1 to 2", assertThrows(IllegalArgumentException.class,

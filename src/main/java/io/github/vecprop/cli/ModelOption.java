@@ -1,0 +1,24 @@
+package io.github.vecprop.cli;
+
+import io.github.vecprop.io.NetFiles;
+import io.github.vecprop.layer.Activation;
+import io.github.vecprop.net.Sequential;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** The {@code --model FILE} option (and, for {@code .npz} files, which do not store it, {@code --activation}). */
+final class ModelOption {
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+            description = "model saved by 'train --save' (vecprop format, or .npz with W1 b1 ... Wn bn)")
+    Path file;
+    @Option(names = "--activation", defaultValue = "relu", paramLabel = "NAME",
+            description = "activation between the layers of a .npz model: relu, sigmoid or tanh (default: ${DEFAULT-VALUE})")
+    String activation;
+
+    Sequential load() throws IOException {
+        Activation a = Activation.named(activation);
+        return NetFiles.load(file, a);
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.vecprop.check;
+
+import io.github.vecprop.layer.LayerSpec;
+import io.github.vecprop.net.Architecture;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The double-precision loss of any architecture vecprop builds, from its specs alone, through
+ * {@link Reference}'s plain loops: the oracle the general net's gradients are checked against.
+ * Parameters are looked up by the net's names ({@code W1 b1 ...}), counted as the net counts them.
+ */
+public final class ReferenceNet {
+    private ReferenceNet() {
+    }
+
+    /** The scores for {@code x} ({@code n} rows). */
+    public static double[] predict(Architecture arch, Map<String, double[]> params, double[] x, int n) {
+        Map<String, Integer> counts = new HashMap<>();
+        double[] y = x;
+        int width = arch.inputSize();
+        for (LayerSpec spec : arch.layers()) {
+            switch (spec.kind()) {
+                case "Affine" -> {
+                    int k = counts.merge("Affine", 1, Integer::sum);
+                    int out = spec.positiveInt("out");
+                    y = Reference.affine(y, n, width, params.get("W" + k), out, params.get("b" + k));
+                    width = out;
+                }
+                case "Relu" -> y = Reference.relu(y);
+                case "Sigmoid" -> y = Reference.sigmoid(y);
+                case "Tanh" -> {
+                    double[] z = new double[y.length];
+                    for (int i = 0; i < y.length; i++) {
+                        z[i] = Math.tanh(y[i]);
+                    }
+                    y = z;
+                }
+                default -> throw new AssertionError("no reference for layer " + spec);
+            }
+        }
+        return y;
+    }
+
+    /**
+     * The loss against dense targets {@code t}; {@code guard} as in {@link Reference#softmaxCrossEntropy}
+     * (0 for gradient checks, 1e-7 to match the library's loss value).
+     */
+    public static double loss(Architecture arch, Map<String, double[]> params, double[] x, int n, double[] t, double guard) {
+        double[] y = predict(arch, params, x, n);
+        int c = y.length / n;
+        return switch (arch.loss().kind()) {
+            case "SoftmaxWithLoss" -> Reference.softmaxCrossEntropy(y, n, c, t, guard);
+            case "MeanSquaredError" -> {
+                double s = 0;
+                for (int i = 0; i < y.length; i++) {
+                    s += (y[i] - t[i]) * (y[i] - t[i]);
+                }
+                yield 0.5 * s / n;
+            }
+            default -> throw new AssertionError("no reference for loss " + arch.loss());
+        };
+    }
+}

@@ -1,0 +1,165 @@
+package io.github.vecprop.io;
+
+import io.github.vecprop.check.Properties;
+import io.github.vecprop.check.RandomNets;
+import io.github.vecprop.check.Sizes;
+import io.github.vecprop.check.TestData;
+import io.github.vecprop.kernel.KernelProvider;
+import io.github.vecprop.layer.Activation;
+import io.github.vecprop.net.Init;
+import io.github.vecprop.net.Sequential;
+import io.github.vecprop.net.TwoLayerNet;
+import io.github.vecprop.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whole nets through files: round trips of random architectures in both formats, version 1 files, and unsuitable files. */
+class NetFilesTest {
+    @TempDir
+    Path dir;
+
+    private static void assertSamePredictions(Sequential a, Sequential b, long seed) {
+        int n = 5;
+        Tensor x = Tensor.of(TestData.uniform(seed, n * a.inputSize(), -1f, 1f), n, a.inputSize());
+        float[] expected = a.predict(x).data().clone();
+        assertArrayEquals(expected, b.predict(x).data());
+    }
+
+    @Test
+    void anyArchitectureRoundTripsThroughTheModelFile() {
+        Properties.qt().forAll(Sizes.seeds()).checkAssert(seed -> {
+            Sequential net = RandomNets.net(seed, 4, 40, KernelProvider.get());
+            Path f = dir.resolve("net.vpm");
+            try {
+                NetFiles.save(net, f);
+                Sequential back = NetFiles.load(f);
+                assertEquals(net.architecture(), back.architecture());
+                assertEquals(net.params().keySet(), back.params().keySet());
+                net.params().forEach((k, v) -> assertArrayEquals(v.data(), back.params().get(k).data(), k));
+                assertSamePredictions(net, back, seed);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    @Test
+    void anMlpRoundTripsThroughNpzWithItsActivationGivenOnLoad() {
+        Properties.qt().forAll(Sizes.seeds()).checkAssert(seed -> {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            int[] sizes = new int[2 + rnd.nextInt(4)];
+            for (int i = 0; i < sizes.length; i++) {
+                sizes[i] = 1 + rnd.nextInt(40);
+            }
+            Activation act = Activation.values()[rnd.nextInt(3)];
+            Sequential net = Sequential.mlp(sizes).activation(act).init(Init.he()).seed(seed).build();
+            Path f = dir.resolve("net.npz");
+            try {
+                NetFiles.save(net, f);
+                Sequential back = NetFiles.load(f, act);
+                assertEquals(net.architecture(), back.architecture());
+                assertSamePredictions(net, back, seed);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    @Test
+    void aVersion1FileLoadsAsTheTwoLayerNetItHeld() throws IOException {
+        // Written by 'vecprop train --data subset --steps 50 --hidden 12 --save v1-twolayernet.vpm' at commit 9854272.
+        Path f = dir.resolve("v1.vpm");
+        try (InputStream in = NetFilesTest.class.getResourceAsStream("v1-twolayernet.vpm")) {
+            Files.copy(in, f);
+        }
+        ModelFile.Contents raw = ModelFile.read(f);
+        assertEquals(1, raw.version());
+        Sequential net = NetFiles.load(f);
+        assertInstanceOf(TwoLayerNet.class, net);
+        assertEquals(12, ((TwoLayerNet) net).hiddenSize());
+        for (String k : raw.params().keySet()) {
+            assertArrayEquals(raw.params().get(k).data(), net.params().get(k).data(), k);
+        }
+        // Saved again, it becomes a version 2 file with the same net.
+        Path again = dir.resolve("v2.vpm");
+        NetFiles.save(net, again);
+        assertEquals(ModelFile.VERSION, ModelFile.read(again).version());
+        assertSamePredictions(net, NetFiles.load(again), 1);
+    }
+
+    private CorruptFileException corrupt(Path f) {
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> NetFiles.load(f));
+        assertTrue(e.getMessage().startsWith(f.toString() + ": "), e.getMessage());
+        return e;
+    }
+
+    private Map<String, Tensor> params() {
+        return new LinkedHashMap<>(new TwoLayerNet(6, 4, 3, 0.1f, 1).params());
+    }
+
+    @Test
+    void tensorsThatDoNotMatchTheArchitectureAreNamed() throws IOException {
+        String arch = new TwoLayerNet(6, 4, 3, 0.1f, 1).architecture().toText();
+        Path f = dir.resolve("bad.vpm");
+
+        Map<String, Tensor> p = params();
+        p.remove("W2");
+        ModelFile.write(f, arch, p);
+        assertTrue(corrupt(f).getMessage().contains("parameter W2 is missing"));
+
+        p = params();
+        p.put("W1", Tensor.zeros(6, 5));
+        ModelFile.write(f, arch, p);
+        assertTrue(corrupt(f).getMessage().contains("parameter W1 has shape [6, 5] but this net needs [6, 4]"));
+
+        p = params();
+        p.put("W3", Tensor.zeros(1));
+        ModelFile.write(f, arch, p);
+        assertTrue(corrupt(f).getMessage().contains("unexpected parameter 'W3'"));
+
+        ModelFile.write(f, arch, Map.of());
+        assertTrue(corrupt(f).getMessage().contains("parameter W1 is missing"));
+
+        ModelFile.write(f, "Sequential input=6\nConv2d in=6 out=3\nSoftmaxWithLoss\n", Map.of());
+        CorruptFileException e = corrupt(f);
+        assertTrue(e.getMessage().contains("unknown layer kind 'Conv2d'"), e.getMessage());
+        assertEquals(16, e.offset());
+
+        ModelFile.write(f, "Sequential input=6\nAffine in=5 out=3\nSoftmaxWithLoss\n", Map.of());
+        assertTrue(corrupt(f).getMessage().contains("Affine W has shape [5, 3] but its input rows have 6 columns"));
+
+        ModelFile.write(f, "TwoLayerNet", params());
+        assertTrue(corrupt(f).getMessage().contains("an architecture is a 'Sequential input=N' line"));
+    }
+
+    @Test
+    void npzFilesThatAreNotAnMlpAreNamed() throws IOException {
+        Path f = dir.resolve("bad.npz");
+        Map<String, Tensor> p = params();
+        p.remove("b2");
+        Npz.write(f, p);
+        assertTrue(corrupt(f).getMessage().contains("parameter b2 is missing"));
+
+        Npz.write(f, Map.of("weights", Tensor.zeros(2, 2)));
+        assertTrue(corrupt(f).getMessage().contains("no W1"));
+
+        p = params();
+        p.put("W2", Tensor.zeros(5, 3));
+        Npz.write(f, p);
+        assertTrue(corrupt(f).getMessage().contains("W1 has 4 outputs but W2 has shape [5, 3]; it needs 4 rows"));
+    }
+}
