@@ -19,7 +19,6 @@ public final class PanamaKernels implements Kernels {
     // A constant species lets C2 turn every vector op into one instruction; a non-constant one is slower than scalar code.
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    private static final float LOG_GUARD = (float) ScalarKernels.LOG_GUARD;
 
     private PanamaKernels() {
     }
@@ -133,11 +132,11 @@ public final class PanamaKernels implements Kernels {
         int bound = SPECIES.loopBound(n);
         int i = 0;
         for (; i < bound; i += LANES) {
-            FloatVector e = FloatVector.fromArray(SPECIES, x, xOff + i).neg().lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, xOff + i).neg());
             one.div(e.add(1f)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
-            y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
+            y[yOff + i] = 1f / (VectorMath.exp(-x[xOff + i]) + 1f);
         }
     }
 
@@ -165,10 +164,10 @@ public final class PanamaKernels implements Kernels {
         int bound = SPECIES.loopBound(n);
         int i = 0;
         for (; i < bound; i += LANES) {
-            FloatVector.fromArray(SPECIES, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
+            VectorMath.tanh(FloatVector.fromArray(SPECIES, x, xOff + i)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
-            y[yOff + i] = (float) Math.tanh(x[xOff + i]);
+            y[yOff + i] = VectorMath.tanh(x[xOff + i]);
         }
     }
 
@@ -258,10 +257,13 @@ public final class PanamaKernels implements Kernels {
         float max = rowMax(x, xr, cols);
         int j = 0;
         for (; j < bound; j += LANES) {
-            FloatVector.fromArray(SPECIES, x, xr + j).sub(max).lanewise(VectorOperators.EXP).intoArray(y, yr + j);
+            FloatVector.fromArray(SPECIES, x, xr + j).sub(max).intoArray(y, yr + j);
         }
-        // Summed in a second sweep over y (in L1), four chains: an accumulator carried across the exp call
-        // was spilled around it, and the spill sat on the loop's critical path.
+        for (; j < cols; j++) {
+            y[yr + j] = x[xr + j] - max;
+        }
+        expInPlace(y, yr, cols);
+        // Summed in a separate sweep over y (in L1), four chains, so no accumulator lives across the exp.
         int bound4 = bound - bound % (4 * LANES);
         FloatVector vsum = FloatVector.zero(SPECIES);
         FloatVector s1 = vsum, s2 = vsum, s3 = vsum;
@@ -275,21 +277,27 @@ public final class PanamaKernels implements Kernels {
         for (; q < bound; q += LANES) {
             vsum = vsum.add(FloatVector.fromArray(SPECIES, y, yr + q));
         }
-        vsum = vsum.add(s1).add(s2.add(s3));
-        if (j < cols && xr + j + LANES <= x.length && yr + j + LANES <= y.length) { // see rowMax
-            VectorMask<Float> tail = SPECIES.indexInRange(j, cols);
-            FloatVector e = FloatVector.fromArray(SPECIES, x, xr + j, tail).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(y, yr + j, tail);
-            vsum = vsum.add(e, tail);
-            j = cols;
-        }
-        double sum = vsum.reduceLanes(VectorOperators.ADD);
-        for (; j < cols; j++) {
-            float e = (float) Math.exp(x[xr + j] - max);
-            y[yr + j] = e;
-            sum += e;
+        double sum = vsum.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; q < cols; q++) {
+            sum += y[yr + q];
         }
         return sum;
+    }
+
+    /**
+     * {@code y = exp(y)} over {@code n} elements: {@link VectorMath#exp} on full vectors, its bit-identical
+     * scalar twin on the tail. Its own small method with scalars in and out: inside the larger softmax
+     * kernels C2 refused to inline the vector exp ("callee is too large") and boxed every vector.
+     */
+    private static void expInPlace(float[] y, int off, int n) {
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            VectorMath.exp(FloatVector.fromArray(SPECIES, y, off + i)).intoArray(y, off + i);
+        }
+        for (; i < n; i++) {
+            y[off + i] = VectorMath.exp(y[off + i]);
+        }
     }
 
     /**
@@ -310,20 +318,7 @@ public final class PanamaKernels implements Kernels {
                 y[yr + j] = x[xr + j] - max;
             }
         }
-        int n = rows * cols;
-        int bound = SPECIES.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += LANES) {
-            FloatVector.fromArray(SPECIES, y, yOff + i).lanewise(VectorOperators.EXP).intoArray(y, yOff + i);
-        }
-        if (i < n && yOff + i + LANES <= y.length) { // see rowMax
-            VectorMask<Float> tail = SPECIES.indexInRange(i, n);
-            FloatVector.fromArray(SPECIES, y, yOff + i, tail).lanewise(VectorOperators.EXP).intoArray(y, yOff + i, tail);
-            i = n;
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = (float) Math.exp(y[yOff + i]);
-        }
+        expInPlace(y, yOff, rows * cols);
     }
 
     /** {@code y[yr] + .. + y[yr + cols - 1]}, summed in double. */
@@ -343,25 +338,9 @@ public final class PanamaKernels implements Kernels {
 
     @Override
     public double crossEntropyDense(float[] p, int pOff, float[] t, int tOff, int rows, int cols) {
-        long size = Checks.dims(rows, cols);
-        Checks.range("p", p, pOff, size);
-        Checks.range("t", t, tOff, size);
-        int n = (int) size;
-        int bound = SPECIES.loopBound(n);
-        FloatVector acc = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (; i < bound; i += LANES) {
-            FloatVector logp = FloatVector.fromArray(SPECIES, p, pOff + i).add(LOG_GUARD).lanewise(VectorOperators.LOG);
-            acc = FloatVector.fromArray(SPECIES, t, tOff + i).fma(logp, acc);
-        }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float ti = t[tOff + i];
-            if (ti != 0f) {
-                sum += ti * Math.log(p[pOff + i] + ScalarKernels.LOG_GUARD);
-            }
-        }
-        return -sum / rows;
+        // The scalar twin, in double: lanewise(LOG) gives other bits once C2 compiles it, and a loss must
+        // not change from run to run. A loss over N x C is never the hot path.
+        return ScalarKernels.INSTANCE.crossEntropyDense(p, pOff, t, tOff, rows, cols);
     }
 
     @Override

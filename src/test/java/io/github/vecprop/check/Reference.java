@@ -41,6 +41,24 @@ public final class Reference {
         return y;
     }
 
+    /** {@code tanh(x)}. */
+    public static double[] tanh(double[] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.tanh(x[i]);
+        }
+        return y;
+    }
+
+    /** The mean-squared-error loss {@code 1/n * sum 0.5 * (y - t)²} of {@code n} rows. */
+    public static double meanSquaredError(double[] y, int n, double[] t) {
+        double s = 0;
+        for (int i = 0; i < y.length; i++) {
+            s += (y[i] - t[i]) * (y[i] - t[i]);
+        }
+        return 0.5 * s / n;
+    }
+
     /** Row softmax of {@code x (n x c)}. */
     public static double[] softmax(double[] x, int n, int c) {
         double[] y = new double[n * c];

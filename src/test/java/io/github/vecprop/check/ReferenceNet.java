@@ -30,13 +30,7 @@ public final class ReferenceNet {
                 }
                 case "Relu" -> y = Reference.relu(y);
                 case "Sigmoid" -> y = Reference.sigmoid(y);
-                case "Tanh" -> {
-                    double[] z = new double[y.length];
-                    for (int i = 0; i < y.length; i++) {
-                        z[i] = Math.tanh(y[i]);
-                    }
-                    y = z;
-                }
+                case "Tanh" -> y = Reference.tanh(y);
                 default -> throw new AssertionError("no reference for layer " + spec);
             }
         }
@@ -52,13 +46,7 @@ public final class ReferenceNet {
         int c = y.length / n;
         return switch (arch.loss().kind()) {
             case "SoftmaxWithLoss" -> Reference.softmaxCrossEntropy(y, n, c, t, guard);
-            case "MeanSquaredError" -> {
-                double s = 0;
-                for (int i = 0; i < y.length; i++) {
-                    s += (y[i] - t[i]) * (y[i] - t[i]);
-                }
-                yield 0.5 * s / n;
-            }
+            case "MeanSquaredError" -> Reference.meanSquaredError(y, n, t);
             default -> throw new AssertionError("no reference for loss " + arch.loss());
         };
     }

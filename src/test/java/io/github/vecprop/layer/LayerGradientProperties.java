@@ -63,6 +63,49 @@ class LayerGradientProperties {
                 });
     }
 
+    static void tanhMatchesNumericalGradient(Kernels kernels) {
+        Properties.qt()
+                .forAll(Sizes.between(1, 20), Sizes.between(1, 40), Sizes.seeds())
+                .checkAssert((n, d, seed) -> {
+                    float[] x = TestData.uniform(seed, n * d, -4f, 4f);
+                    double[] r = TestData.toDouble(TestData.uniform(seed + 1, n * d, -1f, 1f));
+                    Tanh tanh = new Tanh(kernels);
+                    Tensor out = tanh.forward(Tensor.of(x.clone(), n, d));
+                    assertClose("Tanh forward", out.data(), Reference.tanh(TestData.toDouble(x)), 1e-6);
+                    Tensor dout = Tensor.of(TestData.toFloat(r), n, d);
+                    float[] doutBefore = dout.data().clone();
+                    Tensor dx = tanh.backward(dout);
+                    assertClose("Tanh backward must not modify dout", dout.data(), TestData.toDouble(doutBefore), 0);
+                    double[] numeric = NumericalGradient.numericalGradient(
+                            xd -> TestData.dot(Reference.tanh(xd), r), TestData.toDouble(x));
+                    assertGradient("Tanh dx", dx.data(), numeric);
+                });
+    }
+
+    static void meanSquaredErrorMatchesNumericalGradient(java.util.function.Supplier<LossLayer> loss, boolean labels) {
+        Properties.qt()
+                .forAll(Sizes.between(1, 20), Sizes.between(1, 33), Sizes.seeds())
+                .checkAssert((n, c, seed) -> {
+                    float[] x = TestData.uniform(seed, n * c, -3f, 3f);
+                    int[] l = TestData.labels(seed + 1, n, c);
+                    float[] target = labels ? TestData.oneHot(l, c) : TestData.uniform(seed + 2, n * c, -2f, 2f);
+                    double[] t = TestData.toDouble(target);
+                    LossLayer layer = loss.get();
+                    Tensor xt = Tensor.of(x.clone(), n, c);
+                    double value = labels ? layer.forward(xt, l) : layer.forward(xt, Tensor.of(target, n, c));
+                    double expected = Reference.meanSquaredError(TestData.toDouble(x), n, t);
+                    assertClose("MeanSquaredError loss", new float[] {(float) value}, new double[] {expected},
+                            1e-5 * (1 + Math.abs(expected)));
+                    assertGradient("MeanSquaredError dx", layer.backward().data(),
+                            NumericalGradient.numericalGradient(v -> Reference.meanSquaredError(v, n, t), TestData.toDouble(x)));
+                    float[] half = layer.backward(0.5f).data();
+                    float[] full = layer.backward(1f).data();
+                    for (int i = 0; i < half.length; i++) {
+                        assertClose("backward(0.5)", new float[] {half[i]}, new double[] {0.5 * full[i]}, 0);
+                    }
+                });
+    }
+
     static void affineMatchesNumericalGradient(Kernels kernels) {
         Properties.qt()
                 .forAll(Sizes.between(1, 19), Sizes.between(1, 19), Sizes.between(1, 19), Sizes.seeds())
@@ -122,6 +165,21 @@ class LayerGradientProperties {
     }
 
     @Test
+    void tanh() {
+        tanhMatchesNumericalGradient(KernelProvider.get());
+    }
+
+    @Test
+    void meanSquaredErrorOnDenseTargets() {
+        meanSquaredErrorMatchesNumericalGradient(MeanSquaredError::new, false);
+    }
+
+    @Test
+    void meanSquaredErrorOnLabels() {
+        meanSquaredErrorMatchesNumericalGradient(MeanSquaredError::new, true);
+    }
+
+    @Test
     void affine() {
         affineMatchesNumericalGradient(KernelProvider.get());
     }
@@ -150,6 +208,54 @@ class LayerGradientProperties {
             }
         };
         assertThrows(AssertionError.class, () -> sigmoidMatchesNumericalGradient(mutant));
+    }
+
+    @Test
+    void catchesSignFlipInTanhBackward() {
+        Kernels mutant = new ForwardingKernels(KernelProvider.get()) {
+            @Override
+            public void tanhBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n) {
+                super.tanhBackward(y, yOff, dout, doutOff, dx, dxOff, n);
+                for (int i = 0; i < n; i++) {
+                    dx[dxOff + i] = -dx[dxOff + i];
+                }
+            }
+        };
+        assertThrows(AssertionError.class, () -> tanhMatchesNumericalGradient(mutant));
+    }
+
+    @Test
+    void catchesAMeanSquaredErrorGradientWithoutTheHalf() {
+        // The loss keeps its 0.5 but the gradient is (x - t) * 2 / N: the classic factor-of-two slip.
+        java.util.function.Supplier<LossLayer> mutant = () -> new LossLayer() {
+            private final MeanSquaredError inner = new MeanSquaredError();
+
+            @Override
+            public double forward(Tensor x, int[] t) {
+                return inner.forward(x, t);
+            }
+
+            @Override
+            public double forward(Tensor x, Tensor t) {
+                return inner.forward(x, t);
+            }
+
+            @Override
+            public Tensor backward(float dout) {
+                return inner.backward(2 * dout);
+            }
+
+            @Override
+            public double loss() {
+                return inner.loss();
+            }
+
+            @Override
+            public LayerSpec spec() {
+                return inner.spec();
+            }
+        };
+        assertThrows(AssertionError.class, () -> meanSquaredErrorMatchesNumericalGradient(mutant, false));
     }
 
     @Test

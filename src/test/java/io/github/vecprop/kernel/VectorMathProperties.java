@@ -1,0 +1,97 @@
+package io.github.vecprop.kernel;
+
+import io.github.vecprop.check.Properties;
+import io.github.vecprop.check.Sizes;
+import io.github.vecprop.check.TestData;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.DoubleUnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * {@link VectorMath}: every lane of the vector exp and tanh has exactly the bits of the scalar form
+ * (which uses only strict Java float arithmetic, so it is the same interpreted and compiled), and both
+ * are within a few ulps of {@code Math.exp} / {@code Math.tanh}. Special values behave.
+ */
+class VectorMathProperties {
+    private static final int LANES = PanamaKernels.SPECIES.length();
+
+    interface VectorFn {
+        FloatVector apply(FloatVector v);
+    }
+
+    interface ScalarFn {
+        float apply(float v);
+    }
+
+    static void lanesMatchScalarAndReference(VectorFn vector, ScalarFn scalar, DoubleUnaryOperator reference,
+                                             float lo, float hi, double ulps, double absFloor) {
+        Properties.qt().forAll(Sizes.seeds()).checkAssert(seed -> {
+            float[] x = TestData.uniform(seed, LANES, lo, hi);
+            // Some lanes near 0 and at the ends of the range, where the formulas switch.
+            x[0] = x[0] * 1e-3f;
+            x[LANES - 1] = (seed & 1) == 0 ? lo : hi;
+            float[] y = new float[LANES];
+            vector.apply(FloatVector.fromArray(PanamaKernels.SPECIES, x, 0)).intoArray(y, 0);
+            for (int i = 0; i < LANES; i++) {
+                float s = scalar.apply(x[i]);
+                assertEquals(Float.floatToRawIntBits(s), Float.floatToRawIntBits(y[i]),
+                        "lane " + i + " of x = " + x[i] + ": vector " + y[i] + ", scalar " + s);
+                double ref = reference.applyAsDouble(x[i]);
+                double err = Math.abs(s - ref);
+                if (!(err <= ulps * Math.ulp((float) ref) || err <= absFloor)) {
+                    throw new AssertionError("x = " + x[i] + ": " + s + " but the reference is " + ref + " (" + err / Math.ulp((float) ref)
+                            + " ulps)");
+                }
+            }
+        });
+    }
+
+    @Test
+    void expIsDeterministicAndAccurate() {
+        // Over the range softmax and sigmoid use; results below the smallest normal float are compared absolutely.
+        lanesMatchScalarAndReference(VectorMath::exp, VectorMath::exp, Math::exp, -87f, 88f, 2, 1e-37);
+    }
+
+    @Test
+    void tanhIsDeterministicAndAccurate() {
+        lanesMatchScalarAndReference(VectorMath::tanh, VectorMath::tanh, Math::tanh, -9f, 9f, 4, 0);
+    }
+
+    @Test
+    void catchesAnExpPolynomialWithoutItsLastTerm() {
+        // e^r without the r²/2 term is still close to e^x for tiny r but not within 2 ulps elsewhere.
+        assertThrows(AssertionError.class, () -> lanesMatchScalarAndReference(VectorMath::exp,
+                v -> VectorMath.exp(v) * (1f - 1e-6f), Math::exp, -87f, 88f, 2, 1e-37));
+        assertThrows(AssertionError.class, () -> lanesMatchScalarAndReference(VectorMath::exp,
+                v -> v < 0 ? VectorMath.exp(v) * (1f - 1e-6f) : VectorMath.exp(v), Math::exp, -87f, 88f, 2, 1e-37));
+    }
+
+    @Test
+    void specialValues() {
+        float[] x = new float[LANES];
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 200f, -200f, 1e-30f};
+        System.arraycopy(special, 0, x, 0, Math.min(LANES, special.length));
+        float[] e = new float[LANES];
+        float[] t = new float[LANES];
+        VectorMath.exp(FloatVector.fromArray(PanamaKernels.SPECIES, x, 0)).intoArray(e, 0);
+        VectorMath.tanh(FloatVector.fromArray(PanamaKernels.SPECIES, x, 0)).intoArray(t, 0);
+        assertEquals(Float.NaN, e[0]);
+        assertEquals(Float.NaN, t[0]);
+        assertEquals(1f, e[3]);
+        assertEquals(1f, e[4]);
+        assertEquals(0f, t[3]);
+        if (LANES >= 8) {
+            assertEquals((float) Math.exp(88), e[1], Math.ulp((float) Math.exp(88)) * 2, "clamped above");
+            assertEquals(1f, t[1]);
+            assertEquals(-1f, t[2]);
+            assertEquals(1f, t[5]);
+            assertEquals(-1f, t[6]);
+            assertEquals(1e-30f, t[7]);
+            assertEquals(true, e[2] >= 0 && e[2] < 1.2e-38f, "clamped below: " + e[2]);
+        }
+    }
+}
