@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 
 /** {@code vecprop gradcheck}: the origin notes' gradient check on real images. Exit code 1 if it fails. */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
@@ -45,22 +44,14 @@ final class GradcheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Activation act = Activation.named(activation);
-        Sequential net = null;
-        if (model != null) {
-            ModelOption m = new ModelOption();
-            m.file = model;
-            m.activation = activation;
-            net = m.load();
-        }
+        Sequential net = model == null ? null : ModelOption.load(model, activation);
         Dataset d = data.load(System.err);
         int pixels = d.features();
         if (samples < 1 || samples > d.trainImages().dim(0)) {
             throw new IllegalArgumentException("--samples must be between 1 and " + d.trainImages().dim(0) + ", got " + samples);
         }
         if (net == null) {
-            int[] sizes = IntStream.concat(IntStream.concat(IntStream.of(pixels), hidden.stream().mapToInt(Integer::intValue)),
-                    IntStream.of(d.classes())).toArray();
-            net = Sequential.mlp(sizes).activation(act).init(Init.std(initStd)).seed(seed).build();
+            net = Sequential.mlp(pixels, hidden, d.classes()).activation(act).init(Init.std(initStd)).seed(seed).build();
         }
         Tensor x = Tensor.of(Arrays.copyOf(d.trainImages().data(), samples * pixels), samples, pixels);
         int[] t = Arrays.copyOf(d.trainLabels(), samples);

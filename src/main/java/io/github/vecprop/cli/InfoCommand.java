@@ -1,5 +1,6 @@
 package io.github.vecprop.cli;
 
+import io.github.vecprop.io.NetFiles;
 import io.github.vecprop.net.Sequential;
 import io.github.vecprop.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -20,7 +21,8 @@ final class InfoCommand implements Callable<Integer> {
         Sequential net = model.load();
         StringBuilder out = new StringBuilder();
         out.append("model: ").append(model.file).append('\n');
-        out.append("architecture:\n");
+        out.append("architecture:").append(NetFiles.isNpz(model.file)
+                ? " (a .npz holds no activation: " + model.activation + " as --activation says)" : "").append('\n');
         for (String line : net.architecture().toText().split("\n")) {
             out.append("  ").append(line).append('\n');
         }

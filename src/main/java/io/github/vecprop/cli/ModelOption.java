@@ -14,11 +14,16 @@ final class ModelOption {
             description = "model saved by 'train --save' (vecprop format, or .npz with W1 b1 ... Wn bn)")
     Path file;
     @Option(names = "--activation", defaultValue = "relu", paramLabel = "NAME",
-            description = "activation between the layers of a .npz model: relu, sigmoid or tanh (default: ${DEFAULT-VALUE})")
+            description = "activation between the layers of a .npz model, which does not store it: relu, sigmoid or tanh"
+                    + " (default: ${DEFAULT-VALUE}; vecprop's own files store theirs)")
     String activation;
 
     Sequential load() throws IOException {
-        Activation a = Activation.named(activation);
-        return NetFiles.load(file, a);
+        return load(file, activation);
+    }
+
+    /** The net in {@code file}; {@code activation} names the one a {@code .npz} file is read with. */
+    static Sequential load(Path file, String activation) throws IOException {
+        return NetFiles.load(file, Activation.named(activation));
     }
 }

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /** {@code vecprop train}: trains an MLP and ends with {@code test accuracy: 0.xxxx}. */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -93,9 +92,7 @@ final class TrainCommand implements Callable<Integer> {
         Activation act = Activation.named(activation);
         Init weights = init.choice();
         Dataset d = data.load(System.err);
-        int[] sizes = IntStream.concat(IntStream.concat(IntStream.of(d.features()), hidden.stream().mapToInt(Integer::intValue)),
-                IntStream.of(d.classes())).toArray();
-        Sequential net = Sequential.mlp(sizes).activation(act).init(weights).seed(seed).build();
+        Sequential net = Sequential.mlp(d.features(), hidden, d.classes()).activation(act).init(weights).seed(seed).build();
         Trainer trainer = new Trainer(net, opt, batch, seed);
         int perEpoch = trainer.stepsPerEpoch(d.trainImages().dim(0));
         if (perEpoch == 0) {
@@ -111,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
         if (steps < 1) {
             throw new IllegalArgumentException("--steps and --epochs must be at least 1");
         }
-        String shape = IntStream.of(sizes).mapToObj(Integer::toString).collect(Collectors.joining("-"));
+        String shape = d.features() + "-" + hidden.stream().map(String::valueOf).collect(Collectors.joining("-")) + "-" + d.classes();
         String title = String.format(Locale.ROOT, "MLP %s %s, init %s, %s lr %s, batch %d", shape, act, weights, optimizer, lr, batch);
         System.err.printf(Locale.ROOT, "net: %s, %d steps (%.1f epochs), kernels %s, %d gemm threads%n",
                 title, steps, steps / (double) perEpoch, KernelProvider.get().name(), GemmThreads.defaultParallelism());

@@ -1,6 +1,8 @@
 package io.github.vecprop.io;
 
 import io.github.vecprop.layer.Activation;
+import io.github.vecprop.layer.LayerSpec;
+import io.github.vecprop.layer.Layers;
 import io.github.vecprop.net.Architecture;
 import io.github.vecprop.net.Sequential;
 import io.github.vecprop.net.TwoLayerNet;
@@ -9,22 +11,26 @@ import io.github.vecprop.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Saving and loading whole nets by file name. A name ending in {@code .npz} means NumPy: the
  * parameters only ({@code W1 b1 ... Wn bn}, as the book's {@code MultiLayerNet} names them), so a
- * {@code .npz} written by the origin notes' code loads here and one written here loads there; the
- * activation is not stored and is chosen on load (ReLU by default). Any other name means vecprop's
- * model file ({@link ModelFile}), which stores the {@link Architecture} with the parameters, so any
- * net it wrote loads as it was.
+ * {@code .npz} written by the origin notes' code loads here and one written here loads there; it can
+ * hold only an MLP with one activation and softmax with loss ({@link Sequential#isMlp()}), and the
+ * activation, which it does not store, is chosen on load (ReLU by default). Any other name means
+ * vecprop's model file ({@link ModelFile}), which stores the {@link Architecture} with the
+ * parameters, so any net built from the kinds {@link Layers} knows loads as it was.
  *
  * <p>Every load validates the file's architecture against its tensors (names and shapes) and
- * returns nothing unless the whole net is good. Static and thread-safe.
+ * returns nothing unless the whole net is good; memory stays bounded by what the file holds (an
+ * architecture is checked against the stored element count before any layer is built). Static and
+ * thread-safe.
  */
 public final class NetFiles {
+    /** Where a model file's architecture text starts (after magic, version and its length). */
+    private static final long ARCHITECTURE_OFFSET = 16;
+
     private NetFiles() {
     }
 
@@ -36,14 +42,27 @@ public final class NetFiles {
     /**
      * Writes {@code net}'s architecture and parameters to {@code file} (replacing it atomically); for
      * {@code .npz}, the parameters only.
+     *
+     * @throws IllegalArgumentException before writing anything, if the format cannot hold the net: a
+     *     {@code .npz} for a net that is not an MLP with one activation and softmax with loss, or any
+     *     file for a layer kind that {@link Layers} could not rebuild
      */
     public static void save(Sequential net, Path file) throws IOException {
         Shape.requireNonNull("net", net);
         Shape.requireNonNull("file", file);
+        Architecture a = net.architecture();
+        for (LayerSpec spec : a.layers()) {
+            Layers.parameterCount(spec);
+        }
+        Layers.createLoss(a.loss(), io.github.vecprop.kernel.KernelProvider.scalar());
         if (isNpz(file)) {
+            if (!net.isMlp()) {
+                throw new IllegalArgumentException("a .npz file holds only W1 b1 ... Wn bn of an MLP with one activation and"
+                        + " SoftmaxWithLoss, and this net is " + a + "; save it in vecprop's format (any name but .npz)");
+            }
             Npz.write(file, net.params());
         } else {
-            ModelFile.write(file, net.architecture().toText(), net.params());
+            ModelFile.write(file, a.toText(), net.params());
         }
     }
 
@@ -55,7 +74,7 @@ public final class NetFiles {
     /**
      * Loads a net. A vecprop model file of version 2 carries its architecture; one of version 1 holds a
      * {@link TwoLayerNet}. A {@code .npz} file is read as an MLP with {@code npzActivation} between its
-     * affine layers (W1 b1 ... Wn bn, widths from the shapes) and softmax with loss.
+     * affine layers ({@link Sequential#fromParams}); the activation is ignored for vecprop files.
      *
      * @throws CorruptFileException naming the file if it is damaged, its architecture cannot be read or
      *     built, or its tensors do not match the architecture (a name missing or extra, a wrong shape)
@@ -66,72 +85,55 @@ public final class NetFiles {
         Shape.requireNonNull("activation", npzActivation);
         if (isNpz(file)) {
             Map<String, Tensor> params = Npz.read(file);
-            Sequential net = build(file, -1, () -> Sequential.mlp(mlpSizes(params)).activation(npzActivation).build());
-            load(file, net, params);
-            return net;
+            try {
+                return Sequential.fromParams(params, npzActivation);
+            } catch (IllegalArgumentException e) {
+                throw new CorruptFileException(file, -1, "not the parameters of an MLP: " + e.getMessage());
+            }
         }
         ModelFile.Contents contents = ModelFile.read(file);
         if (contents.version() == ModelFile.VERSION_1) {
             if (!"TwoLayerNet".equals(contents.architecture())) {
-                throw new CorruptFileException(file, 16, "a version 1 model file holds a TwoLayerNet, but this one says '"
+                throw new CorruptFileException(file, ARCHITECTURE_OFFSET, "a version 1 model file holds a TwoLayerNet, but this one says '"
                         + contents.architecture() + "'");
             }
-            return build(file, -1, () -> TwoLayerNet.fromParams(contents.params()));
+            try {
+                return TwoLayerNet.fromParams(contents.params());
+            } catch (IllegalArgumentException e) {
+                throw new CorruptFileException(file, -1, "the tensors are not a TwoLayerNet's: " + e.getMessage());
+            }
         }
-        Sequential net = build(file, 16, () -> Sequential.of(Architecture.parse(contents.architecture())));
-        load(file, net, contents.params());
-        return net;
-    }
-
-    private interface Builder {
-        Sequential build();
-    }
-
-    /** Runs {@code b}, turning a bad architecture into a {@link CorruptFileException} at {@code offset}. */
-    private static Sequential build(Path file, long offset, Builder b) throws CorruptFileException {
+        Architecture architecture;
+        long needed = 0;
         try {
-            return b.build();
-        } catch (IllegalArgumentException e) {
-            throw new CorruptFileException(file, offset, "unsuitable model: " + e.getMessage());
+            architecture = Architecture.parse(contents.architecture());
+            for (LayerSpec spec : architecture.layers()) {
+                needed += Layers.parameterCount(spec);
+            }
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new CorruptFileException(file, ARCHITECTURE_OFFSET, "unsuitable architecture: " + e.getMessage());
         }
-    }
-
-    private static void load(Path file, Sequential net, Map<String, Tensor> params) throws CorruptFileException {
+        long held = 0;
+        for (Tensor t : contents.params().values()) {
+            held += t.size();
+        }
+        // Building the net allocates what the architecture says: never more than the file really holds.
+        if (needed > held) {
+            throw new CorruptFileException(file, -1, "the architecture " + architecture + " has " + needed
+                    + " parameter elements, but the file holds only " + held + " in " + contents.params().keySet());
+        }
+        Sequential net;
         try {
-            net.loadParams(params);
+            net = Sequential.of(architecture);
         } catch (IllegalArgumentException e) {
-            throw new CorruptFileException(file, -1, "the tensors do not match the architecture " + net.architecture()
+            throw new CorruptFileException(file, ARCHITECTURE_OFFSET, "unsuitable architecture: " + e.getMessage());
+        }
+        try {
+            net.loadParams(contents.params());
+        } catch (IllegalArgumentException e) {
+            throw new CorruptFileException(file, -1, "the tensors do not match the architecture " + architecture
                     + ": " + e.getMessage());
         }
-    }
-
-    /**
-     * The widths of the MLP that {@code W1 b1 ... Wn bn} describe: the input, then each weight's
-     * outputs. Checks only what the widths need; {@link Sequential#loadParams} checks the rest.
-     */
-    private static int[] mlpSizes(Map<String, Tensor> params) {
-        int n = 0;
-        while (params.containsKey("W" + (n + 1))) {
-            n++;
-        }
-        if (n == 0) {
-            throw new IllegalArgumentException("no W1: a NumPy model holds W1 b1 ... Wn bn, but this file has " + params.keySet());
-        }
-        List<Integer> sizes = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            Tensor w = params.get("W" + i);
-            if (w.rank() != 2 || w.dim(0) < 1 || w.dim(1) < 1) {
-                throw new IllegalArgumentException("W" + i + " has shape " + w.shape() + "; weights are non-empty matrices (in x out)");
-            }
-            if (i > 1 && w.dim(0) != sizes.get(i - 1)) {
-                throw new IllegalArgumentException("W" + (i - 1) + " has " + sizes.get(i - 1) + " outputs but W" + i + " has shape "
-                        + w.shape() + "; it needs " + sizes.get(i - 1) + " rows");
-            }
-            if (i == 1) {
-                sizes.add(w.dim(0));
-            }
-            sizes.add(w.dim(1));
-        }
-        return sizes.stream().mapToInt(Integer::intValue).toArray();
+        return net;
     }
 }

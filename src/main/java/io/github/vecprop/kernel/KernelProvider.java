@@ -94,6 +94,11 @@ public final class KernelProvider {
             LOG.warning("vecprop kernels: scalar, because " + vectorsTooShort());
             return ScalarKernels.INSTANCE;
         }
+        if (fmaOff()) {
+            LOG.warning("vecprop kernels: scalar, because the JVM does not use FMA instructions (UseFMA is off: no hardware"
+                    + " FMA, or -XX:-UseFMA); the SIMD kernels' fused multiply-adds would then run in software");
+            return ScalarKernels.INSTANCE;
+        }
         LOG.info("vecprop kernels: panama (SIMD, " + PanamaKernels.lanes() + " float lanes)");
         return PanamaKernels.INSTANCE;
     }
@@ -105,6 +110,17 @@ public final class KernelProvider {
 
     private static boolean vectorModulePresent() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    /** Whether HotSpot reports UseFMA off; false where the flag does not exist or cannot be read. */
+    private static boolean fmaOff() {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean hs =
+                    ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return hs != null && "false".equals(hs.getVMOption("UseFMA").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     /** The JVM flag that disables C2, or null if C2 is on. */

@@ -181,7 +181,7 @@ public final class PanamaKernels implements Kernels {
         int i = 0;
         for (; i < bound; i += LANES) {
             FloatVector v = FloatVector.fromArray(SPECIES, y, yOff + i);
-            // 1 - y*y fused (-y * y + 1), as the scalar twin's Math.fma, so both round identically.
+            // 1 - y*y fused (-y * y + 1); the scalar tail uses Math.fma too, so a tail element rounds as a lane would.
             FloatVector.fromArray(SPECIES, dout, doutOff + i).mul(v.neg().fma(v, one)).intoArray(dx, dxOff + i);
         }
         for (; i < n; i++) {

@@ -110,7 +110,7 @@ public final class ScalarKernels implements Kernels {
         Checks.range("dx", dx, dxOff, n);
         for (int i = 0; i < n; i++) {
             float v = y[yOff + i];
-            dx[dxOff + i] = dout[doutOff + i] * Math.fma(-v, v, 1f);
+            dx[dxOff + i] = dout[doutOff + i] * (1f - v * v);
         }
     }
 

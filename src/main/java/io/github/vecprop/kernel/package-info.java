@@ -18,9 +18,14 @@
  *   <li>Keep kernel methods small enough to inline fully: the Vector API's own methods nest deeply, and a
  *       kernel inlined into a deep caller can hit C2's inlining depth limit (seen in a JMH harness).</li>
  *   <li>Every new vector path gets a property test against the scalar twin, a planted bug that the test
- *       catches, and an allocation check in steady state ({@code WarmUpTest}, {@code TwoLayerModelTest},
+ *       catches, and an allocation check in steady state ({@code WarmUpTest}, {@code ModelTest},
  *       {@code GemmThreadsTest}). Where a path is too small to matter, plain scalar code cannot box at all:
  *       a vector version of 1xN products with N below a vector was reverted for that reason.</li>
+ *   <li>No {@code lanewise(EXP)}, {@code TANH} or {@code LOG} where results must repeat: they compute in Java
+ *       until C2 swaps in a native library with other last bits, so a kernel's output changes during a
+ *       run. {@code VectorMath} has exp and tanh from IEEE operations only, with
+ *       scalar twins of the same bits for the tails; call them from small methods, as
+ *       {@code expInPlace} does (inside a large kernel C2 refused to inline them and boxed every vector).</li>
  *   <li>Measure with JMH, 3 forks or more: fork-to-fork spread on this machine reaches 20%.</li>
  * </ul>
  */

@@ -22,6 +22,15 @@ public enum Activation {
         };
     }
 
+    /** The layer kind it creates, as {@link LayerSpec#kind()} names it: {@code Relu}, {@code Sigmoid} or {@code Tanh}. */
+    public String kind() {
+        return switch (this) {
+            case RELU -> "Relu";
+            case SIGMOID -> "Sigmoid";
+            case TANH -> "Tanh";
+        };
+    }
+
     /**
      * The activation called {@code name}, case-insensitively: {@code relu}, {@code sigmoid} or {@code tanh}.
      *

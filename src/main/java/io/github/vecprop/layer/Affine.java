@@ -69,6 +69,13 @@ public final class Affine implements Layer {
         return new Affine(Tensor.zeros(in, out), Tensor.zeros(out), kernels);
     }
 
+    /** The parameter elements of {@code Affine in=.. out=..}: W and b. */
+    static long parameterCount(LayerSpec spec) {
+        spec.requireAttributes("in", "out");
+        long out = spec.positiveInt("out");
+        return spec.positiveInt("in") * out + out;
+    }
+
     /** Rebuilds {@code Affine in=.. out=..} with zero parameters. */
     static Affine fromSpec(LayerSpec spec, Kernels kernels) {
         spec.requireAttributes("in", "out");

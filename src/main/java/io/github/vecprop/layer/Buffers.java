@@ -23,6 +23,10 @@ final class Buffers {
         if (out == null) {
             throw new IllegalStateException(layer + ".backward called before forward");
         }
-        Shape.requireSame(layer + " dout", dout, "its last output", out);
+        // Names are joined only on failure: with a layer name that is not a constant, C2 cannot fold the
+        // concatenation, and the check would allocate a string on every call.
+        if (dout == null || !dout.shape().equals(out.shape())) {
+            Shape.requireSame(layer + " dout", dout, "its last output", out);
+        }
     }
 }

@@ -21,6 +21,8 @@ abstract class ElementwiseLayer implements Layer {
     }
 
     private final String kind;
+    // Built once: a concatenation with the non-constant kind would allocate on every forward.
+    private final String inputName;
     private final Kernels kernels;
     private final Forward f;
     private final Backward df;
@@ -31,6 +33,7 @@ abstract class ElementwiseLayer implements Layer {
     ElementwiseLayer(String kind, Kernels kernels, Forward f, Backward df) {
         Shape.requireNonNull("kernels", kernels);
         this.kind = kind;
+        this.inputName = kind + " input";
         this.kernels = kernels;
         this.f = f;
         this.df = df;
@@ -38,7 +41,7 @@ abstract class ElementwiseLayer implements Layer {
 
     @Override
     public final Tensor forward(Tensor x) {
-        Shape.requireNonNull(kind + " input", x);
+        Shape.requireNonNull(inputName, x);
         out = Buffers.like(out, x.shape());
         f.apply(kernels, x.data(), 0, out.data(), 0, x.size());
         return out;

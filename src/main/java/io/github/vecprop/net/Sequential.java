@@ -56,6 +56,9 @@ public class Sequential {
     private final int inputSize;
     private final int outputSize;
     private final List<Layer> layers;
+    // The same layers for the hot loops: indexing an array needs no iterator, which escape analysis
+    // does not always remove.
+    private final Layer[] path;
     private final LossLayer lossLayer;
     private final Map<String, Tensor> params;
     private final Map<String, Tensor> grads;
@@ -86,9 +89,13 @@ public class Sequential {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a net needs at least one layer before its loss");
         }
+        for (int i = 0; i < layers.size(); i++) {
+            Shape.requireNonNull("layer " + (i + 1), layers.get(i));
+        }
         this.kernels = kernels;
         this.inputSize = inputSize;
         this.layers = List.copyOf(layers);
+        this.path = this.layers.toArray(new Layer[0]);
         this.lossLayer = lossLayer;
         Map<Layer, Boolean> seen = new IdentityHashMap<>();
         Map<String, Integer> counts = new HashMap<>();
@@ -109,10 +116,25 @@ public class Sequential {
             }
             for (Parameter param : layer.parameters()) {
                 String name = param.name() + counts.merge(param.name(), 1, Integer::sum);
+                if (p.containsKey(name)) {
+                    throw new IllegalArgumentException("layer " + (i + 1) + " (" + layer.spec().kind() + ") has a parameter "
+                            + param.name() + " that the net would name " + name + ", a name already taken; local names"
+                            + " must not end in a digit");
+                }
+                for (Tensor other : p.values()) {
+                    if (other == param.value()) {
+                        throw new IllegalArgumentException("parameter " + name + " of layer " + (i + 1)
+                                + " is a tensor another layer also uses; shared (tied) parameters are not supported");
+                    }
+                }
                 p.put(name, param.value());
                 g.put(name, param.gradient());
                 first = Math.min(first, i);
             }
+        }
+        // One mode for the whole net from the start, whatever mode the layers were in.
+        for (Layer layer : this.layers) {
+            layer.setTraining(true);
         }
         this.outputSize = width;
         this.firstWithParameters = first;
@@ -146,6 +168,92 @@ public class Sequential {
      */
     public static Builder mlp(int... sizes) {
         return new Builder(sizes);
+    }
+
+    /** {@link #mlp(int...)} with the hidden widths as a list: {@code inputSize, hidden..., outputSize}. */
+    public static Builder mlp(int inputSize, List<Integer> hidden, int outputSize) {
+        Shape.requireNonNull("hidden widths", hidden);
+        int[] sizes = new int[hidden.size() + 2];
+        sizes[0] = inputSize;
+        for (int i = 0; i < hidden.size(); i++) {
+            Shape.requireNonNull("hidden width " + (i + 1), hidden.get(i));
+            sizes[i + 1] = hidden.get(i);
+        }
+        sizes[sizes.length - 1] = outputSize;
+        return new Builder(sizes);
+    }
+
+    /**
+     * The MLP that the book's parameters {@code W1 b1 ... Wn bn} describe (widths from the weight
+     * shapes, {@code activation} between the affine layers, softmax with loss), with those
+     * parameters copied in; e.g. a NumPy {@code .npz} written by the origin notes' code.
+     *
+     * @throws IllegalArgumentException naming the missing, unexpected or misshapen parameter
+     */
+    public static Sequential fromParams(Map<String, Tensor> params, Activation activation) {
+        Shape.requireNonNull("params", params);
+        Shape.requireNonNull("activation", activation);
+        int n = 0;
+        for (String key : params.keySet()) {
+            if (key.matches("[Wb][1-9][0-9]{0,5}")) {
+                n = Math.max(n, Integer.parseInt(key.substring(1)));
+            }
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("no W1: an MLP's parameters are W1 b1 ... Wn bn, but there are " + params.keySet());
+        }
+        int[] sizes = new int[n + 1];
+        for (int i = 1; i <= n; i++) {
+            Tensor w = params.get("W" + i);
+            if (w == null) {
+                throw new IllegalArgumentException("parameter W" + i + " is missing; an MLP with " + n + " layers needs W1 to W" + n
+                        + ", and there are " + params.keySet());
+            }
+            if (w.rank() != 2 || w.dim(0) < 1 || w.dim(1) < 1) {
+                throw new IllegalArgumentException("W" + i + " has shape " + w.shape() + "; weights are non-empty matrices (in x out)");
+            }
+            if (i > 1 && w.dim(0) != sizes[i - 1]) {
+                throw new IllegalArgumentException("W" + (i - 1) + " has " + sizes[i - 1] + " outputs but W" + i + " has shape "
+                        + w.shape() + "; it needs " + sizes[i - 1] + " rows");
+            }
+            sizes[i - 1] = w.dim(0);
+            sizes[i] = w.dim(1);
+        }
+        Sequential net = mlp(sizes).activation(activation).init(Init.std(0f)).build();
+        net.loadParams(params);
+        return net;
+    }
+
+    /**
+     * Whether this net is what {@link #fromParams} would rebuild from its parameters with some
+     * activation: affine layers with one activation kind between them, and softmax with loss. Only
+     * such nets survive a trip through a file that holds parameters alone ({@code .npz}).
+     */
+    public boolean isMlp() {
+        Activation between = layers.size() > 1 ? activationOf(layers.get(1)) : Activation.RELU;
+        if (between == null) {
+            return false;
+        }
+        int n = (layers.size() + 1) / 2;
+        int[] sizes = new int[n + 1];
+        sizes[0] = inputSize;
+        for (int i = 1; i <= n; i++) {
+            Tensor w = params.get("W" + i);
+            if (w == null) {
+                return false;
+            }
+            sizes[i] = w.dim(1);
+        }
+        return architecture().equals(mlp(sizes).activation(between).init(Init.std(0f)).build().architecture());
+    }
+
+    private static Activation activationOf(Layer layer) {
+        for (Activation a : Activation.values()) {
+            if (LayerSpec.of(a.kind()).equals(layer.spec())) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** Builds an MLP; see {@link Sequential#mlp}. Not thread-safe. */
@@ -329,15 +437,26 @@ public class Sequential {
             throw new IllegalArgumentException("input has shape " + x.shape() + " but the net takes rows of " + inputSize);
         }
         Tensor y = x;
-        for (Layer l : layers) {
-            y = l.forward(y);
+        for (int i = 0; i < path.length; i++) {
+            y = path[i].forward(y);
         }
         return y;
     }
 
     /** The mean loss against label indices. */
     public double loss(Tensor x, int[] t) {
+        requireLabels(x, t);
         return lossLayer.forward(predict(x), t);
+    }
+
+    /** The cheap check before any work: one label per row. */
+    private static void requireLabels(Tensor x, int[] t) {
+        Shape.requireBatch("input", x);
+        Shape.requireNonNull("labels", t);
+        if (t.length != x.dim(0)) {
+            throw new IllegalArgumentException("input has shape " + x.shape() + " but there are " + t.length
+                    + " labels; need one label per row");
+        }
     }
 
     /** The mean loss against dense (e.g. one-hot) targets ({@code N x outputSize}). */
@@ -352,20 +471,19 @@ public class Sequential {
 
     /** The fraction of rows whose highest score is at the label index. */
     public double accuracy(Tensor x, int[] t) {
-        Shape.requireNonNull("labels", t);
-        Tensor y = predict(x);
-        if (t.length != y.dim(0)) {
-            throw new IllegalArgumentException("input has shape " + x.shape() + " but there are " + t.length
-                    + " labels; need one label per row");
-        }
-        return matches(y, t);
+        requireLabels(x, t);
+        return matches(predict(x), t);
     }
 
     /** The fraction of rows whose highest score is where the dense target's highest value is. */
     public double accuracy(Tensor x, Tensor t) {
         Shape.requireNonNull("one-hot targets", t);
+        Shape.requireBatch("input", x);
+        if (t.rank() != 2 || t.dim(0) != x.dim(0) || t.dim(1) != outputSize) {
+            throw new IllegalArgumentException("scores have shape [" + x.dim(0) + ", " + outputSize + "] but one-hot targets have shape "
+                    + t.shape() + "; they must match");
+        }
         Tensor y = predict(x);
-        Shape.requireSame("scores", y, "one-hot targets", t);
         int n = t.dim(0);
         if (expected.length < n) {
             expected = new int[n];
@@ -406,11 +524,11 @@ public class Sequential {
 
     private Map<String, Tensor> backward() {
         Tensor dout = lossLayer.backward(1f);
-        for (int i = layers.size() - 1; i > firstWithParameters; i--) {
-            dout = layers.get(i).backward(dout);
+        for (int i = path.length - 1; i > firstWithParameters; i--) {
+            dout = path[i].backward(dout);
         }
-        if (firstWithParameters < layers.size()) {
-            layers.get(firstWithParameters).backwardParameters(dout);
+        if (firstWithParameters < path.length) {
+            path[firstWithParameters].backwardParameters(dout);
         }
         return grads;
     }

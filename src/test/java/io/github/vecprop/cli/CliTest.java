@@ -138,7 +138,7 @@ class CliTest {
         r = run("evaluate", "--data", "subset", "--model", missing.toString());
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().startsWith("vecprop: " + missing + ": "), r.err());
-        assertTrue(r.err().contains("unexpected parameter 'b2'"), r.err());
+        assertTrue(r.err().contains("parameter W2 is missing"), r.err());
         assertEquals(1, r.err().strip().split("\n").length, r.err());
     }
 

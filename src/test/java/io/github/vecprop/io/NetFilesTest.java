@@ -119,7 +119,7 @@ class NetFilesTest {
         Map<String, Tensor> p = params();
         p.remove("W2");
         ModelFile.write(f, arch, p);
-        assertTrue(corrupt(f).getMessage().contains("parameter W2 is missing"));
+        assertTrue(corrupt(f).getMessage().contains("has 43 parameter elements, but the file holds only 31 in [W1, b1, b2]"));
 
         p = params();
         p.put("W1", Tensor.zeros(6, 5));
@@ -132,18 +132,45 @@ class NetFilesTest {
         assertTrue(corrupt(f).getMessage().contains("unexpected parameter 'W3'"));
 
         ModelFile.write(f, arch, Map.of());
-        assertTrue(corrupt(f).getMessage().contains("parameter W1 is missing"));
+        assertTrue(corrupt(f).getMessage().contains("but the file holds only 0 in []"));
 
-        ModelFile.write(f, "Sequential input=6\nConv2d in=6 out=3\nSoftmaxWithLoss\n", Map.of());
+        // A few bytes that claim a huge net are rejected before anything is allocated.
+        ModelFile.write(f, "Sequential input=40000\nAffine in=40000 out=40000\nSoftmaxWithLoss\n", params());
+        assertTrue(corrupt(f).getMessage().contains("has 1600040000 parameter elements, but the file holds only 43"));
+
+        // Same count, wrong names.
+        p = params();
+        Tensor w2 = p.remove("W2");
+        p.put("V2", w2);
+        ModelFile.write(f, arch, p);
+        assertTrue(corrupt(f).getMessage().contains("parameter W2 is missing"));
+
+        ModelFile.write(f, "Sequential input=6\nConv2d in=6 out=3\nSoftmaxWithLoss\n", params());
         CorruptFileException e = corrupt(f);
         assertTrue(e.getMessage().contains("unknown layer kind 'Conv2d'"), e.getMessage());
         assertEquals(16, e.offset());
 
-        ModelFile.write(f, "Sequential input=6\nAffine in=5 out=3\nSoftmaxWithLoss\n", Map.of());
+        ModelFile.write(f, "Sequential input=6\nAffine in=5 out=3\nSoftmaxWithLoss\n", params());
         assertTrue(corrupt(f).getMessage().contains("Affine W has shape [5, 3] but its input rows have 6 columns"));
 
         ModelFile.write(f, "TwoLayerNet", params());
         assertTrue(corrupt(f).getMessage().contains("an architecture is a 'Sequential input=N' line"));
+    }
+
+    @Test
+    void aNetThatANpzCannotHoldIsRefusedBeforeWriting() {
+        Path f = dir.resolve("mse.npz");
+        Sequential mse = Sequential.mlp(4, 3, 2).meanSquaredError().build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetFiles.save(mse, f));
+        assertTrue(e.getMessage().contains("save it in vecprop's format"), e.getMessage());
+        var k = KernelProvider.get();
+        Sequential mixed = new Sequential(4, java.util.List.of(io.github.vecprop.layer.Affine.zeros(4, 3, k),
+                new io.github.vecprop.layer.Tanh(k), io.github.vecprop.layer.Affine.zeros(3, 3, k), new io.github.vecprop.layer.Relu(k),
+                io.github.vecprop.layer.Affine.zeros(3, 2, k)), new io.github.vecprop.layer.SoftmaxWithLoss(k));
+        assertThrows(IllegalArgumentException.class, () -> NetFiles.save(mixed, f));
+        assertTrue(Files.notExists(f));
+        assertTrue(Sequential.mlp(4, 3, 3, 2).activation(Activation.TANH).build().isMlp());
+        assertTrue(Sequential.mlp(4, 2).build().isMlp());
     }
 
     @Test
@@ -156,6 +183,11 @@ class NetFilesTest {
 
         Npz.write(f, Map.of("weights", Tensor.zeros(2, 2)));
         assertTrue(corrupt(f).getMessage().contains("no W1"));
+
+        p = params();
+        p.remove("W1");
+        Npz.write(f, p);
+        assertTrue(corrupt(f).getMessage().contains("parameter W1 is missing; an MLP with 2 layers needs W1 to W2"));
 
         p = params();
         p.put("W2", Tensor.zeros(5, 3));

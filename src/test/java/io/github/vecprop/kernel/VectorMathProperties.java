@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /**
  * {@link VectorMath}: every lane of the vector exp and tanh has exactly the bits of the scalar form
  * (which uses only strict Java float arithmetic, so it is the same interpreted and compiled), and both
- * are within a few ulps of {@code Math.exp} / {@code Math.tanh}. Special values behave.
+ * are within 2 ulps of {@code Math.exp} / {@code Math.tanh}, with lanes drawn where tanh switches
+ * formulas. Special values behave.
  */
 class VectorMathProperties {
     private static final int LANES = PanamaKernels.SPECIES.length();
@@ -28,12 +29,16 @@ class VectorMathProperties {
     }
 
     static void lanesMatchScalarAndReference(VectorFn vector, ScalarFn scalar, DoubleUnaryOperator reference,
-                                             float lo, float hi, double ulps, double absFloor) {
+                                             float lo, float hi, float bandLo, float bandHi, double ulps, double absFloor) {
         Properties.qt().forAll(Sizes.seeds()).checkAssert(seed -> {
             float[] x = TestData.uniform(seed, LANES, lo, hi);
-            // Some lanes near 0 and at the ends of the range, where the formulas switch.
+            float[] band = TestData.uniform(seed + 1, LANES, bandLo, bandHi);
+            // Some lanes near 0, at the ends of the range, and in the band where a formula switches.
             x[0] = x[0] * 1e-3f;
             x[LANES - 1] = (seed & 1) == 0 ? lo : hi;
+            for (int i = 1; i < LANES / 2; i++) {
+                x[i] = (i & 1) == 0 ? band[i] : -band[i];
+            }
             float[] y = new float[LANES];
             vector.apply(FloatVector.fromArray(PanamaKernels.SPECIES, x, 0)).intoArray(y, 0);
             for (int i = 0; i < LANES; i++) {
@@ -53,21 +58,38 @@ class VectorMathProperties {
     @Test
     void expIsDeterministicAndAccurate() {
         // Over the range softmax and sigmoid use; results below the smallest normal float are compared absolutely.
-        lanesMatchScalarAndReference(VectorMath::exp, VectorMath::exp, Math::exp, -87f, 88f, 2, 1e-37);
+        lanesMatchScalarAndReference(VectorMath::exp, VectorMath::exp, Math::exp, -87f, 88f, -1f, 1f, 2, 1e-37);
     }
 
     @Test
     void tanhIsDeterministicAndAccurate() {
-        lanesMatchScalarAndReference(VectorMath::tanh, VectorMath::tanh, Math::tanh, -9f, 9f, 4, 0);
+        lanesMatchScalarAndReference(VectorMath::tanh, VectorMath::tanh, Math::tanh, -9f, 9f, 0.45f, 0.65f, 2, 0);
+    }
+
+    /** A vector function made of a scalar one, lane by lane, so both sides of a check carry the same planted bug. */
+    private static VectorFn lanewise(ScalarFn f) {
+        return v -> {
+            float[] a = v.toArray();
+            for (int i = 0; i < a.length; i++) {
+                a[i] = f.apply(a[i]);
+            }
+            return FloatVector.fromArray(PanamaKernels.SPECIES, a, 0);
+        };
     }
 
     @Test
-    void catchesAnExpPolynomialWithoutItsLastTerm() {
-        // e^r without the r²/2 term is still close to e^x for tiny r but not within 2 ulps elsewhere.
+    void catchesAnExpOrTanhThatIsOffByAFewUlps() {
+        // The same slip on both sides: bit-equality holds, so only the accuracy check can catch it.
+        ScalarFn exp = v -> VectorMath.exp(v) * (1f + 4e-7f);
+        assertThrows(AssertionError.class, () -> lanesMatchScalarAndReference(lanewise(exp), exp, Math::exp,
+                -87f, 88f, -1f, 1f, 2, 1e-37));
+        // tanh's series with a coefficient rounded to three digits: wrong only inside the series band.
+        ScalarFn tanh = v -> Math.abs(v) < 0.55f ? v * (1f - 0.333f * v * v) : VectorMath.tanh(v);
+        assertThrows(AssertionError.class, () -> lanesMatchScalarAndReference(lanewise(tanh), tanh, Math::tanh,
+                -9f, 9f, 0.45f, 0.65f, 2, 0));
+        // And a vector side that differs from its scalar twin is caught by bit-equality.
         assertThrows(AssertionError.class, () -> lanesMatchScalarAndReference(VectorMath::exp,
-                v -> VectorMath.exp(v) * (1f - 1e-6f), Math::exp, -87f, 88f, 2, 1e-37));
-        assertThrows(AssertionError.class, () -> lanesMatchScalarAndReference(VectorMath::exp,
-                v -> v < 0 ? VectorMath.exp(v) * (1f - 1e-6f) : VectorMath.exp(v), Math::exp, -87f, 88f, 2, 1e-37));
+                v -> v < 0 ? VectorMath.exp(v) * (1f - 1e-6f) : VectorMath.exp(v), Math::exp, -87f, 88f, -1f, 1f, 2, 1e-37));
     }
 
     @Test

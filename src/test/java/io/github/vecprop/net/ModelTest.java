@@ -58,6 +58,7 @@ class ModelTest {
             assertEquals(random.architecture(), model.architecture());
             // Rows at an odd offset of a larger array, as a service holding a buffer would pass them.
             float[] x = TestData.uniform(seed, 3 + n * in, -2f, 2f);
+            float[] xBefore = x.clone();
             float[] expected = random.predict(Tensor.of(Arrays.copyOfRange(x, 3, 3 + n * in), n, in)).data().clone();
             float[] scores = new float[2 + n * out];
             model.predict(model.newContext(n), x, 3, n, scores, 2);
@@ -69,7 +70,7 @@ class ModelTest {
                 float[] netRow = random.predict(Tensor.of(Arrays.copyOfRange(x, 3 + r * in, 3 + (r + 1) * in), 1, in)).data();
                 assertArrayEquals(netRow, one, "row " + r + " alone");
             }
-            assertArrayEquals(Arrays.copyOfRange(x, 0, 3), TestData.uniform(seed, 3, -2f, 2f), "the input is never written");
+            assertArrayEquals(xBefore, x, "the caller's input is never written, even by a leading in-place layer");
         });
     }
 
@@ -149,6 +150,26 @@ class ModelTest {
     void predictAllocatesNothingOnceCompiled() {
         allocatesNothing(net.freeze());
         allocatesNothing(deep.freeze());
+    }
+
+    @Test
+    void batchPredictionAllocatesNothingOnceCompiled() {
+        Model model = deep.freeze();
+        Model.Context ctx = model.newContext(N);
+        int[] classes = new int[N];
+        float[] scores = new float[N * 10];
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long allocated;
+        do {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 200; i++) {
+                model.predictClasses(ctx, images, 0, N, classes, 0);
+                model.predict(ctx, images, 0, N, scores, 0);
+            }
+            allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        } while (allocated >= 1024 && System.nanoTime() < deadline);
+        assertTrue(allocated < 1024, allocated + " bytes in 400 batch predictions");
     }
 
     private void allocatesNothing(Model model) {

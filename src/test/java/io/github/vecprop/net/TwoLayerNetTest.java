@@ -142,7 +142,7 @@ class TwoLayerNetTest {
         e = assertThrows(IllegalArgumentException.class, () -> net.accuracy(Tensor.zeros(2, 3), new int[] {0}));
         assertEquals("input has shape [2, 3] but there are 1 labels; need one label per row", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> net.accuracy(Tensor.zeros(2, 3), Tensor.zeros(2, 3)));
-        assertEquals("scores has shape [2, 2] but one-hot targets has shape [2, 3]; they must match", e.getMessage());
+        assertEquals("scores have shape [2, 2] but one-hot targets have shape [2, 3]; they must match", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new TwoLayerNet(0, 4, 2, 0.1f, 5));
         assertEquals("layer sizes must be positive, got inputSize=0, hiddenSize=4, outputSize=2", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> net.gradient(Tensor.zeros(2, 3), new int[] {0, 2}));

@@ -102,6 +102,18 @@ public class ElementwiseBenchmark {
     }
 
     @Benchmark
+    public float[] tanhForward() {
+        k.tanhForward(x, 0, out, 0, n);
+        return out;
+    }
+
+    @Benchmark
+    public float[] tanhBackward() {
+        k.tanhBackward(y, 0, d, 0, out, 0, n);
+        return out;
+    }
+
+    @Benchmark
     public float[] softmaxRows() {
         k.softmaxRows(x, 0, out, 0, rows, cols);
         return out;

@@ -1,8 +1,10 @@
 package io.github.vecprop.jmh;
 
 import io.github.vecprop.kernel.GemmThreads;
-import io.github.vecprop.net.TwoLayerModel;
-import io.github.vecprop.net.TwoLayerNet;
+import io.github.vecprop.net.Init;
+import io.github.vecprop.net.Model;
+import io.github.vecprop.net.Sequential;
+import io.github.vecprop.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -11,6 +13,7 @@ import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -20,10 +23,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Inference on a frozen TwoLayerNet 784-50-10: one sample (scores and class, caller-owned output),
- * a batch of 100 (classes), and one sample from two threads sharing the model. Run with
- * {@code -prof gc}: every variant should allocate nothing per call. gemm parallelism is 1, as a
- * request thread would set it.
+ * Inference on a compiled ReLU MLP ({@code net}: the origin notes' 784-50-10, and 784-256-128-10):
+ * one sample (scores and class, caller-owned output), a batch of 100 (classes), one sample from two
+ * threads sharing the model, and for comparison the training net's own {@code predict} of 100 rows
+ * in inference mode. Run with {@code -prof gc}: every variant should allocate nothing per call. gemm
+ * parallelism is 1, as a request thread would set it.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -35,25 +39,34 @@ public class PredictBenchmark {
     /** The model, shared by every thread. */
     @State(Scope.Benchmark)
     public static class Shared {
-        TwoLayerModel model;
+        @Param({"784-50-10", "784-256-128-10"})
+        public String net;
+
+        Sequential trained;
+        Model model;
         float[] images;
+        Tensor batch;
 
         @Setup
         public void setUp() {
             GemmThreads.setDefaultParallelism(1);
-            model = new TwoLayerNet(784, 50, 10, 0.05f, 1).freeze();
+            int[] sizes = java.util.Arrays.stream(net.split("-")).mapToInt(Integer::parseInt).toArray();
+            trained = Sequential.mlp(sizes).init(Init.std(0.05f)).seed(1).build();
+            trained.setTraining(false);
+            model = trained.freeze();
             SplittableRandom r = new SplittableRandom(3);
             images = new float[100 * 784];
             for (int i = 0; i < images.length; i++) {
                 images[i] = (float) r.nextDouble();
             }
+            batch = Tensor.of(images, 100, 784);
         }
     }
 
     /** Each thread's context and outputs. */
     @State(Scope.Thread)
     public static class PerThread {
-        TwoLayerModel.Context ctx;
+        Model.Context ctx;
         float[] scores = new float[10];
         int[] classes = new int[100];
 
@@ -72,6 +85,11 @@ public class PredictBenchmark {
     public int[] batch100(Shared s, PerThread p) {
         s.model.predictClasses(p.ctx, s.images, 0, 100, p.classes, 0);
         return p.classes;
+    }
+
+    @Benchmark
+    public Tensor netPredict100(Shared s) {
+        return s.trained.predict(s.batch);
     }
 
     @Benchmark

@@ -1,7 +1,8 @@
 package io.github.vecprop.jmh;
 
 import io.github.vecprop.kernel.GemmThreads;
-import io.github.vecprop.net.TwoLayerNet;
+import io.github.vecprop.net.Init;
+import io.github.vecprop.net.Sequential;
 import io.github.vecprop.optim.Optimizer;
 import io.github.vecprop.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,8 +21,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One training step of the origin notes' net, TwoLayerNet 784-50-10 on a batch of 100: forward,
- * backward, SGD update. Run with {@code -prof gc} for bytes allocated per step.
+ * One training step of a ReLU MLP on a batch of 100 (the origin notes' 784-50-10, and
+ * 784-256-128-10): forward, backward, SGD update. Run with {@code -prof gc} for bytes allocated per step.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,8 +33,10 @@ import java.util.concurrent.TimeUnit;
 public class TrainStepBenchmark {
     @Param({"1", "2"})
     public int threads;
+    @Param({"784-50-10", "784-256-128-10"})
+    public String sizes;
 
-    private TwoLayerNet net;
+    private Sequential net;
     private Optimizer sgd;
     private Tensor x;
     private int[] t;
@@ -41,7 +44,8 @@ public class TrainStepBenchmark {
     @Setup
     public void setUp() {
         GemmThreads.setDefaultParallelism(threads);
-        net = new TwoLayerNet(784, 50, 10, 0.01f, 1);
+        net = Sequential.mlp(java.util.Arrays.stream(sizes.split("-")).mapToInt(Integer::parseInt).toArray())
+                .init(Init.std(0.01f)).seed(1).build();
         sgd = Optimizer.named("sgd", 0.1f);
         SplittableRandom r = new SplittableRandom(2);
         float[] data = new float[100 * 784];
