@@ -37,6 +37,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--activation", defaultValue = "relu", paramLabel = "NAME",
             description = "activation after each hidden layer: relu, sigmoid or tanh (default: ${DEFAULT-VALUE})")
     String activation;
+    @Option(names = "--dropout", defaultValue = "0", paramLabel = "RATIO",
+            description = "a Dropout of RATIO (inverted: kept activations scaled by 1/(1-RATIO)) after every hidden activation"
+                    + " (default: none)")
+    float dropout;
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "LAMBDA",
+            description = "L2 weight decay: LAMBDA/2 * sum(W^2) over the weight matrices joins the loss (default: none)")
+    float weightDecay;
+    @Option(names = "--train-size", paramLabel = "N", description = "train on the first N training images only (default: all)")
+    Integer trainSize;
     @Option(names = "--batch", defaultValue = "100", description = "mini-batch size (default: ${DEFAULT-VALUE})")
     int batch;
     @Option(names = "--lr", defaultValue = "0.1", description = "learning rate (default: ${DEFAULT-VALUE})")
@@ -91,8 +100,24 @@ final class TrainCommand implements Callable<Integer> {
         Optimizer opt = Optimizer.named(optimizer, lr);
         Activation act = Activation.named(activation);
         Init weights = init.choice();
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
+        }
+        if (!(weightDecay >= 0f) || Float.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("--weight-decay must be finite and non-negative, got " + weightDecay);
+        }
+        if (trainSize != null && trainSize < 1) {
+            throw new IllegalArgumentException("--train-size must be at least 1, got " + trainSize);
+        }
         Dataset d = data.load(System.err);
-        Sequential net = Sequential.mlp(d.features(), hidden, d.classes()).activation(act).init(weights).seed(seed).build();
+        if (trainSize != null) {
+            if (trainSize < 1 || trainSize > d.trainImages().dim(0)) {
+                throw new IllegalArgumentException("--train-size must be between 1 and " + d.trainImages().dim(0) + ", got " + trainSize);
+            }
+            d = d.firstTrainingRows(trainSize);
+        }
+        Sequential net = Sequential.mlp(d.features(), hidden, d.classes()).activation(act).init(weights).dropout(dropout)
+                .weightDecay(weightDecay).seed(seed).build();
         Trainer trainer = new Trainer(net, opt, batch, seed);
         int perEpoch = trainer.stepsPerEpoch(d.trainImages().dim(0));
         if (perEpoch == 0) {
@@ -109,7 +134,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--steps and --epochs must be at least 1");
         }
         String shape = d.features() + "-" + hidden.stream().map(String::valueOf).collect(Collectors.joining("-")) + "-" + d.classes();
-        String title = String.format(Locale.ROOT, "MLP %s %s, init %s, %s lr %s, batch %d", shape, act, weights, optimizer, lr, batch);
+        String title = String.format(Locale.ROOT, "MLP %s %s, init %s, %s lr %s, batch %d%s%s", shape, act, weights, optimizer, lr,
+                batch, dropout > 0 ? ", dropout " + dropout : "", weightDecay > 0 ? ", weight decay " + weightDecay : "");
         System.err.printf(Locale.ROOT, "net: %s, %d steps (%.1f epochs), kernels %s, %d gemm threads%n",
                 title, steps, steps / (double) perEpoch, KernelProvider.get().name(), GemmThreads.defaultParallelism());
 
@@ -138,6 +164,8 @@ final class TrainCommand implements Callable<Integer> {
             history.writeCsv(csv);
             System.err.println("curves written to " + plot + " and " + csv);
         }
+        // The book's overfitting experiment compares these two: accuracy on the images trained on, and on the test set.
+        System.out.printf(Locale.ROOT, "train accuracy: %.4f%n", Trainer.evaluate(net, d.trainImages(), d.trainLabels(), 1000));
         System.out.printf(Locale.ROOT, "test accuracy: %.4f%n", history.finalTestAccuracy());
         return 0;
     }

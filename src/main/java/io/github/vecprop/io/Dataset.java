@@ -41,6 +41,20 @@ public record Dataset(Tensor trainImages, int[] trainLabels, Tensor testImages, 
         requireLabels("test", testImages, testLabels, classes);
     }
 
+    /**
+     * The same data set with only the first {@code n} training rows (copied); the test part is shared.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= n <=} the number of training rows
+     */
+    public Dataset firstTrainingRows(int n) {
+        if (n < 1 || n > trainImages.dim(0)) {
+            throw new IllegalArgumentException("the training set has " + trainImages.dim(0) + " rows; cannot keep the first " + n);
+        }
+        int f = features();
+        return new Dataset(Tensor.of(java.util.Arrays.copyOf(trainImages.data(), n * f), n, f),
+                java.util.Arrays.copyOf(trainLabels, n), testImages, testLabels, classes);
+    }
+
     /** Number of inputs per example (e.g. 784 for 28 x 28 images). */
     public int features() {
         return trainImages.dim(1);

@@ -63,6 +63,12 @@ public interface Kernels {
     /** {@code dx[i] = dout[i] * (1 - y[i] * y[i])}, where {@code y} is the forward output. */
     void tanhBackward(float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff, int n);
 
+    /** {@code out[i] = a[i] * b[i]} for {@code n} elements (Dropout's mask). {@code out} may be {@code a} or {@code b}. */
+    void multiply(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n);
+
+    /** {@code y[i] += alpha * x[i]} for {@code n} elements (weight decay's gradient term). */
+    void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
+
     /** Row-wise softmax of a dense {@code rows x cols} block, subtracting each row's maximum first. {@code y} may be {@code x}. */
     void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols);
 

@@ -191,6 +191,37 @@ public final class PanamaKernels implements Kernels {
     }
 
     @Override
+    public void multiply(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+        Checks.range("a", a, aOff, n);
+        Checks.range("b", b, bOff, n);
+        Checks.range("out", out, outOff, n);
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            FloatVector.fromArray(SPECIES, a, aOff + i).mul(FloatVector.fromArray(SPECIES, b, bOff + i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = a[aOff + i] * b[bOff + i];
+        }
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        Checks.range("x", x, xOff, n);
+        Checks.range("y", y, yOff, n);
+        FloatVector a = FloatVector.broadcast(SPECIES, alpha);
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            FloatVector.fromArray(SPECIES, x, xOff + i).fma(a, FloatVector.fromArray(SPECIES, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+        }
+    }
+
+    @Override
     public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         long size = Checks.dims(rows, cols);
         Checks.range("x", x, xOff, size);

@@ -115,6 +115,25 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void multiply(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+        Checks.range("a", a, aOff, n);
+        Checks.range("b", b, bOff, n);
+        Checks.range("out", out, outOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i] * b[bOff + i];
+        }
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        Checks.range("x", x, xOff, n);
+        Checks.range("y", y, yOff, n);
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
     public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         long size = Checks.dims(rows, cols);
         Checks.range("x", x, xOff, size);

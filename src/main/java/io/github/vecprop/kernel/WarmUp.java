@@ -45,6 +45,8 @@ final class WarmUp {
                 k.reluBackward(x, 0, d, 0, y, 0, 1000);
                 k.sigmoidForward(x, 0, y, 0, 1000);
                 k.sigmoidBackward(y, 0, d, 0, y, 0, 1000);
+                k.multiply(x, 0, d, 0, y, 0, 1000);
+                k.axpy(0.5f, x, 0, y, 0, 1000);
                 k.tanhForward(x, 0, y, 0, 1000);
                 k.tanhBackward(y, 0, d, 0, y, 0, 1000);
                 k.softmaxRows(x, 0, y, 0, 10, 100);

@@ -58,7 +58,7 @@ public final class Affine implements Layer {
         this.b = b;
         this.dW = Tensor.zeros(W.dim(0), W.dim(1));
         this.db = Tensor.zeros(W.dim(1));
-        this.parameters = List.of(new Parameter("W", w, dW), new Parameter("b", b, db));
+        this.parameters = List.of(new Parameter("W", w, dW, true), new Parameter("b", b, db));
     }
 
     /** An affine layer with zero weights and bias, {@code in x out}, on the given kernels (for loaders, which fill them in). */

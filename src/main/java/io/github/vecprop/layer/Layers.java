@@ -22,6 +22,10 @@ public final class Layers {
 
     static {
         KINDS.put("Affine", new Kind(Affine::fromSpec, Affine::parameterCount));
+        KINDS.put("Dropout", new Kind(Dropout::fromSpec, spec -> {
+            Dropout.fromSpec(spec, io.github.vecprop.kernel.KernelProvider.scalar());
+            return 0;
+        }));
         for (Activation a : Activation.values()) {
             KINDS.put(a.kind(), new Kind((spec, k) -> {
                 spec.requireAttributes();

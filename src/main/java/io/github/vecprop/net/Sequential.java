@@ -4,6 +4,7 @@ import io.github.vecprop.kernel.KernelProvider;
 import io.github.vecprop.kernel.Kernels;
 import io.github.vecprop.layer.Activation;
 import io.github.vecprop.layer.Affine;
+import io.github.vecprop.layer.Dropout;
 import io.github.vecprop.layer.Layer;
 import io.github.vecprop.layer.LayerSpec;
 import io.github.vecprop.layer.Layers;
@@ -51,6 +52,7 @@ import java.util.function.ToDoubleFunction;
 public class Sequential {
     // Each weight matrix draws from its own stream, derived from the one seed (W1 from the seed itself).
     private static final long STREAM = 0x9E3779B97F4A7C15L;
+    private static final long DROPOUT_STREAM = 0xD1B54A32D192ED03L;
 
     private final Kernels kernels;
     private final int inputSize;
@@ -63,6 +65,10 @@ public class Sequential {
     private final Map<String, Tensor> params;
     private final Map<String, Tensor> grads;
     private final int firstWithParameters;
+    // The parameters weight decay applies to (Parameter.decayed: the weight matrices).
+    private final Parameter[] decayed;
+    private float weightDecay;
+    private double lastLoss;
     private boolean training = true;
     private int[] predicted = new int[0];
     private int[] expected = new int[0];
@@ -103,6 +109,7 @@ public class Sequential {
         Map<String, Tensor> g = new LinkedHashMap<>();
         int width = inputSize;
         int first = this.layers.size();
+        List<Parameter> decays = new ArrayList<>();
         for (int i = 0; i < this.layers.size(); i++) {
             Layer layer = this.layers.get(i);
             if (seen.put(layer, Boolean.TRUE) != null) {
@@ -129,6 +136,9 @@ public class Sequential {
                 }
                 p.put(name, param.value());
                 g.put(name, param.gradient());
+                if (param.decayed()) {
+                    decays.add(param);
+                }
                 first = Math.min(first, i);
             }
         }
@@ -138,6 +148,7 @@ public class Sequential {
         }
         this.outputSize = width;
         this.firstWithParameters = first;
+        this.decayed = decays.toArray(new Parameter[0]);
         this.params = Collections.unmodifiableMap(p);
         this.grads = Collections.unmodifiableMap(g);
     }
@@ -263,6 +274,8 @@ public class Sequential {
         private Init init = Init.std(0.01f);
         private long seed;
         private boolean meanSquaredError;
+        private float dropout;
+        private float weightDecay;
         private Kernels kernels = KernelProvider.get();
 
         private Builder(int[] sizes) {
@@ -298,6 +311,27 @@ public class Sequential {
             return this;
         }
 
+        /**
+         * A {@link Dropout} of {@code ratio} after every hidden activation (0, the default, means none);
+         * each draws its masks from its own stream derived from the seed.
+         */
+        public Builder dropout(float ratio) {
+            if (!(ratio >= 0f && ratio < 1f)) {
+                throw new IllegalArgumentException("dropout ratio must be in [0, 1), got " + ratio);
+            }
+            this.dropout = ratio;
+            return this;
+        }
+
+        /** The L2 weight decay lambda; see {@link Sequential#setWeightDecay}. */
+        public Builder weightDecay(float lambda) {
+            if (!(lambda >= 0f) || Float.isInfinite(lambda)) {
+                throw new IllegalArgumentException("weight decay must be finite and non-negative, got " + lambda);
+            }
+            this.weightDecay = lambda;
+            return this;
+        }
+
         /** Ends in {@link MeanSquaredError} (regression) instead of {@link SoftmaxWithLoss}. */
         public Builder meanSquaredError() {
             this.meanSquaredError = true;
@@ -313,8 +347,17 @@ public class Sequential {
 
         /** The net. */
         public Sequential build() {
-            return new Sequential(sizes[0], layers(sizes, activation, init, seed, kernels),
+            List<Layer> layers = layers(sizes, activation, init, seed, kernels);
+            if (dropout > 0f) {
+                // After each activation: positions 1, 3, 5, ... of Affine, activation, Affine, ...
+                for (int i = layers.size() - 2, k = (layers.size() - 1) / 2; i >= 1; i -= 2, k--) {
+                    layers.add(i + 1, new Dropout(dropout, seed ^ (k * DROPOUT_STREAM), kernels));
+                }
+            }
+            Sequential net = new Sequential(sizes[0], layers,
                     meanSquaredError ? new MeanSquaredError() : new SoftmaxWithLoss(kernels), kernels);
+            net.setWeightDecay(weightDecay);
+            return net;
         }
     }
 
@@ -443,10 +486,24 @@ public class Sequential {
         return y;
     }
 
-    /** The mean loss against label indices. */
+    /** The mean loss against label indices, plus the weight-decay term (see {@link #setWeightDecay}). */
     public double loss(Tensor x, int[] t) {
         requireLabels(x, t);
-        return lossLayer.forward(predict(x), t);
+        return withDecay(lossLayer.forward(predict(x), t));
+    }
+
+    private double withDecay(double loss) {
+        if (weightDecay != 0f) {
+            double squares = 0;
+            for (Parameter p : decayed) {
+                for (float w : p.value().data()) {
+                    squares += (double) w * w;
+                }
+            }
+            loss += 0.5 * weightDecay * squares;
+        }
+        lastLoss = loss;
+        return loss;
     }
 
     /** The cheap check before any work: one label per row. */
@@ -459,14 +516,33 @@ public class Sequential {
         }
     }
 
-    /** The mean loss against dense (e.g. one-hot) targets ({@code N x outputSize}). */
+    /** The mean loss against dense (e.g. one-hot) targets ({@code N x outputSize}), plus the weight-decay term. */
     public double loss(Tensor x, Tensor t) {
-        return lossLayer.forward(predict(x), t);
+        return withDecay(lossLayer.forward(predict(x), t));
     }
 
-    /** The loss computed by the most recent {@code loss} or {@code gradient} call. */
+    /** The loss computed by the most recent {@code loss} or {@code gradient} call, weight decay included. */
     public double lastLoss() {
-        return lossLayer.loss();
+        return lastLoss;
+    }
+
+    /**
+     * Sets the L2 weight decay {@code lambda} (0, the default, turns it off), as the book adds it:
+     * {@code lambda / 2 * sum(W²)} over the weight matrices (not the biases) joins the loss, and
+     * {@code lambda * W} each weight's gradient.
+     *
+     * @throws IllegalArgumentException if {@code lambda} is negative or not finite
+     */
+    public void setWeightDecay(float lambda) {
+        if (!(lambda >= 0f) || Float.isInfinite(lambda)) {
+            throw new IllegalArgumentException("weight decay must be finite and non-negative, got " + lambda);
+        }
+        this.weightDecay = lambda;
+    }
+
+    /** The L2 weight decay lambda (0 if off). */
+    public float weightDecay() {
+        return weightDecay;
     }
 
     /** The fraction of rows whose highest score is at the label index. */
@@ -529,6 +605,11 @@ public class Sequential {
         }
         if (firstWithParameters < path.length) {
             path[firstWithParameters].backwardParameters(dout);
+        }
+        if (weightDecay != 0f) {
+            for (Parameter p : decayed) {
+                kernels.axpy(weightDecay, p.value().data(), 0, p.gradient().data(), 0, p.value().size());
+            }
         }
         return grads;
     }

@@ -65,6 +65,16 @@ public class ForwardingKernels implements Kernels {
     }
 
     @Override
+    public void multiply(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+        delegate.multiply(a, aOff, b, bOff, out, outOff, n);
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        delegate.axpy(alpha, x, xOff, y, yOff, n);
+    }
+
+    @Override
     public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         delegate.softmaxRows(x, xOff, y, yOff, rows, cols);
     }

@@ -42,6 +42,24 @@ public final class ReferenceNet {
      * (0 for gradient checks, 1e-7 to match the library's loss value).
      */
     public static double loss(Architecture arch, Map<String, double[]> params, double[] x, int n, double[] t, double guard) {
+        return loss(arch, params, x, n, t, guard, 0);
+    }
+
+    /** The loss plus the book's weight decay, {@code lambda / 2 * sum(W²)} over the weight matrices {@code W1 ... Wn}. */
+    public static double loss(Architecture arch, Map<String, double[]> params, double[] x, int n, double[] t, double guard,
+                              double lambda) {
+        double decay = 0;
+        for (Map.Entry<String, double[]> e : params.entrySet()) {
+            if (e.getKey().startsWith("W")) {
+                for (double w : e.getValue()) {
+                    decay += w * w;
+                }
+            }
+        }
+        return dataLoss(arch, params, x, n, t, guard) + 0.5 * lambda * decay;
+    }
+
+    private static double dataLoss(Architecture arch, Map<String, double[]> params, double[] x, int n, double[] t, double guard) {
         double[] y = predict(arch, params, x, n);
         int c = y.length / n;
         return switch (arch.loss().kind()) {

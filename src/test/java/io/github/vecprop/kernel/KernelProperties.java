@@ -55,6 +55,12 @@ class KernelProperties {
             compare("reluBackward", k, len, 0, (kk, out) -> kk.reluBackward(x, xo, d, xo, out, yo, n));
             compare("sigmoidForward", k, len, 1e-6, (kk, out) -> kk.sigmoidForward(x, xo, out, yo, n));
             compare("sigmoidBackward", k, len, 1e-7, (kk, out) -> kk.sigmoidBackward(y, xo, d, xo, out, yo, n));
+            compare("multiply", k, len, 0, (kk, out) -> kk.multiply(x, xo, d, xo, out, yo, n));
+            float[] acc = TestData.uniform(seed + 3, len, -1f, 1f);
+            compare("axpy", k, len, 1e-6, (kk, out) -> {
+                System.arraycopy(acc, 0, out, 0, len);
+                kk.axpy(-0.7f, x, xo, out, yo, n);
+            });
             compare("tanhForward", k, len, 1e-6, (kk, out) -> kk.tanhForward(x, xo, out, yo, n));
             compare("tanhBackward", k, len, 3e-7, (kk, out) -> kk.tanhBackward(y, xo, d, xo, out, yo, n));
         });

@@ -106,6 +106,40 @@ class LayerGradientProperties {
                 });
     }
 
+    /**
+     * Dropout with its mask fixed by the forward pass: the mask (read back as out / x) holds only 0 and
+     * 1 / (1 - ratio), backward is the derivative of {@code sum(x * mask * R)}, and inference mode is the identity.
+     */
+    static void dropoutMatchesNumericalGradient(Kernels kernels) {
+        Properties.qt()
+                .forAll(Sizes.between(1, 20), Sizes.between(1, 40), Sizes.seeds())
+                .checkAssert((n, d, seed) -> {
+                    float ratio = Math.floorMod(seed, 9L) / 10f;
+                    float[] x = TestData.awayFromZero(seed, n * d, 1e-2f, 3f);
+                    double[] r = TestData.toDouble(TestData.uniform(seed + 1, n * d, -1f, 1f));
+                    Dropout drop = new Dropout(ratio, seed, kernels);
+                    float[] out = drop.forward(Tensor.of(x.clone(), n, d)).data();
+                    double keep = 1.0 / (1.0 - ratio);
+                    double[] mask = new double[x.length];
+                    for (int i = 0; i < x.length; i++) {
+                        mask[i] = out[i] == 0f ? 0 : keep;
+                        assertClose("Dropout forward", new float[] {out[i]}, new double[] {x[i] * mask[i]}, 1e-6 * keep * Math.abs(x[i]));
+                    }
+                    Tensor dx = drop.backward(Tensor.of(TestData.toFloat(r), n, d));
+                    double[] numeric = NumericalGradient.numericalGradient(xd -> {
+                        double s = 0;
+                        for (int i = 0; i < xd.length; i++) {
+                            s += xd[i] * mask[i] * r[i];
+                        }
+                        return s;
+                    }, TestData.toDouble(x));
+                    assertGradient("Dropout dx", dx.data(), numeric);
+                    drop.setTraining(false);
+                    assertClose("Dropout in inference mode", drop.forward(Tensor.of(x.clone(), n, d)).data(), TestData.toDouble(x), 0);
+                    assertClose("Dropout backward in inference mode", drop.backward(Tensor.of(TestData.toFloat(r), n, d)).data(), r, 0);
+                });
+    }
+
     static void affineMatchesNumericalGradient(Kernels kernels) {
         Properties.qt()
                 .forAll(Sizes.between(1, 19), Sizes.between(1, 19), Sizes.between(1, 19), Sizes.seeds())
@@ -177,6 +211,29 @@ class LayerGradientProperties {
     @Test
     void meanSquaredErrorOnLabels() {
         meanSquaredErrorMatchesNumericalGradient(MeanSquaredError::new, true);
+    }
+
+    @Test
+    void dropout() {
+        dropoutMatchesNumericalGradient(KernelProvider.get());
+    }
+
+    @Test
+    void dropoutDropsItsRatioReproducibly() {
+        int n = 100_000;
+        Tensor x = Tensor.filled(1f, 100, n / 100);
+        float[] a = new Dropout(0.3f, 7).forward(x).data().clone();
+        float[] b = new Dropout(0.3f, 7).forward(x).data();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, "the same seed gives the same masks");
+        double dropped = 0;
+        double sum = 0;
+        for (float v : a) {
+            dropped += v == 0f ? 1 : 0;
+            sum += v;
+        }
+        // 4.5 standard deviations of a binomial(100000, 0.3) count, and the mean kept at 1.
+        org.junit.jupiter.api.Assertions.assertEquals(0.3, dropped / n, 4.5 * Math.sqrt(0.3 * 0.7 / n));
+        org.junit.jupiter.api.Assertions.assertEquals(1.0, sum / n, 0.01);
     }
 
     @Test
@@ -256,6 +313,24 @@ class LayerGradientProperties {
             }
         };
         assertThrows(AssertionError.class, () -> meanSquaredErrorMatchesNumericalGradient(mutant, false));
+    }
+
+    @Test
+    void catchesADropoutBackwardThatIgnoresTheMask() {
+        // Forward (every first multiply) is right; backward (every second) passes dout through unmasked.
+        Kernels mutant = new ForwardingKernels(KernelProvider.get()) {
+            private int calls;
+
+            @Override
+            public void multiply(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+                if (calls++ % 2 == 0) {
+                    super.multiply(a, aOff, b, bOff, out, outOff, n);
+                } else {
+                    System.arraycopy(a, aOff, out, outOff, n);
+                }
+            }
+        };
+        assertThrows(AssertionError.class, () -> dropoutMatchesNumericalGradient(mutant));
     }
 
     @Test

@@ -75,6 +75,20 @@ class ModelTest {
     }
 
     @Test
+    void aModelOfANetWithDropoutIsTheNetInInferenceMode() {
+        Sequential drop = Sequential.mlp(IN, 40, 30, 10).dropout(0.4f).init(Init.he()).seed(2).build();
+        assertEquals("Dropout", drop.layers().get(2).spec().kind());
+        float[] trained = drop.predict(Tensor.of(images, N, IN)).data().clone();
+        drop.setTraining(false);
+        float[] expected = drop.predict(Tensor.of(images, N, IN)).data();
+        assertTrue(!Arrays.equals(trained, expected), "training mode drops activations");
+        Model model = drop.freeze();
+        float[] scores = new float[N * 10];
+        model.predict(model.newContext(N), images, 0, N, scores, 0);
+        assertArrayEquals(expected, scores);
+    }
+
+    @Test
     void aDeepNetsModelMatchesItsBatchPredict() {
         float[] expected = deep.predict(Tensor.of(images, N, IN)).data();
         float[] scores = new float[N * 10];

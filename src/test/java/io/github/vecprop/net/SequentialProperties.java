@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * {@link Sequential#gradient} on random architectures (1 to 4 affine layers of widths 1 to 40, a
- * random activation between them, either loss, batches of 1 to 9, label or dense targets): every
+ * random activation between them, either loss, batches of 1 to 9, label or dense targets, weight decay
+ * in a third of them): every
  * parameter's gradient against the double-precision numerical gradient of {@link ReferenceNet}, which
  * computes the loss from the architecture's specs alone. A planted bug is caught by the same check.
  */
@@ -29,6 +30,9 @@ class SequentialProperties {
     static void gradientMatchesNumerical(Kernels kernels) {
         Properties.qt().forAll(Sizes.between(1, 9), Sizes.seeds()).checkAssert((n, seed) -> {
             Sequential net = RandomNets.net(seed, 4, 40, kernels);
+            // Weight decay in a third of the examples.
+            float lambda = Math.floorMod(seed, 3L) == 0 ? 0.05f + Math.floorMod(seed >> 3, 10L) / 20f : 0f;
+            net.setWeightDecay(lambda);
             Architecture arch = net.architecture();
             int in = net.inputSize();
             int c = net.outputSize();
@@ -47,14 +51,15 @@ class SequentialProperties {
             double[] t = TestData.toDouble(target);
             Map<String, double[]> params = new HashMap<>();
             net.params().forEach((k, v) -> params.put(k, TestData.toDouble(v.data())));
-            double refLoss = ReferenceNet.loss(arch, params, xd, n, t, 1e-7);
+            double refLoss = ReferenceNet.loss(arch, params, xd, n, t, 1e-7, lambda);
             assertEquals(refLoss, loss, 1e-4 * (1 + refLoss), "loss of " + arch);
+            assertEquals(loss, net.lastLoss(), "lastLoss is the loss, weight decay included");
             assertEquals(params.keySet(), grads.keySet());
             for (String name : net.params().keySet()) {
                 double[] numeric = NumericalGradient.numericalGradient(v -> {
                     Map<String, double[]> p = new HashMap<>(params);
                     p.put(name, v);
-                    return ReferenceNet.loss(arch, p, xd, n, t, 0);
+                    return ReferenceNet.loss(arch, p, xd, n, t, 0, lambda);
                 }, params.get(name).clone());
                 assertGradient("d" + name + " of " + arch, grads.get(name).data(), numeric);
             }
@@ -75,6 +80,17 @@ class SequentialProperties {
                 for (int i = 0; i < n; i++) {
                     dx[dxOff + i] = dout[doutOff + i] * (1f - y[yOff + i]);
                 }
+            }
+        };
+        assertThrows(AssertionError.class, () -> gradientMatchesNumerical(mutant));
+    }
+
+    @Test
+    void catchesAWeightDecayGradientWithTheWrongSign() {
+        Kernels mutant = new ForwardingKernels(KernelProvider.get()) {
+            @Override
+            public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+                super.axpy(-alpha, x, xOff, y, yOff, n);
             }
         };
         assertThrows(AssertionError.class, () -> gradientMatchesNumerical(mutant));
