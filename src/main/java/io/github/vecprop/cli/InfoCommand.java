@@ -30,6 +30,14 @@ final class InfoCommand implements Callable<Integer> {
         for (Map.Entry<String, Tensor> e : net.params().entrySet()) {
             out.append("  ").append(e.getKey()).append(' ').append(e.getValue().shape()).append('\n');
         }
+        if (net.tensors().size() > net.params().size()) {
+            out.append("state (not learned by gradient):\n");
+            for (Map.Entry<String, Tensor> e : net.tensors().entrySet()) {
+                if (!net.params().containsKey(e.getKey())) {
+                    out.append("  ").append(e.getKey()).append(' ').append(e.getValue().shape()).append('\n');
+                }
+            }
+        }
         out.append("parameter count: ").append(net.parameterCount()).append('\n');
         System.out.print(out);
         return 0;

@@ -37,6 +37,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--activation", defaultValue = "relu", paramLabel = "NAME",
             description = "activation after each hidden layer: relu, sigmoid or tanh (default: ${DEFAULT-VALUE})")
     String activation;
+    @Option(names = "--batchnorm", description = "a BatchNorm after every hidden Affine (before its activation)")
+    boolean batchNorm;
     @Option(names = "--dropout", defaultValue = "0", paramLabel = "RATIO",
             description = "a Dropout of RATIO (inverted: kept activations scaled by 1/(1-RATIO)) after every hidden activation"
                     + " (default: none)")
@@ -116,8 +118,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             d = d.firstTrainingRows(trainSize);
         }
-        Sequential net = Sequential.mlp(d.features(), hidden, d.classes()).activation(act).init(weights).dropout(dropout)
-                .weightDecay(weightDecay).seed(seed).build();
+        Sequential.Builder builder = Sequential.mlp(d.features(), hidden, d.classes()).activation(act).init(weights)
+                .dropout(dropout).weightDecay(weightDecay).seed(seed);
+        Sequential net = (batchNorm ? builder.batchNorm() : builder).build();
         Trainer trainer = new Trainer(net, opt, batch, seed);
         int perEpoch = trainer.stepsPerEpoch(d.trainImages().dim(0));
         if (perEpoch == 0) {
@@ -135,7 +138,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         String shape = d.features() + "-" + hidden.stream().map(String::valueOf).collect(Collectors.joining("-")) + "-" + d.classes();
         String title = String.format(Locale.ROOT, "MLP %s %s, init %s, %s lr %s, batch %d%s%s", shape, act, weights, optimizer, lr,
-                batch, dropout > 0 ? ", dropout " + dropout : "", weightDecay > 0 ? ", weight decay " + weightDecay : "");
+                batch, (batchNorm ? ", batchnorm" : "") + (dropout > 0 ? ", dropout " + dropout : ""),
+                weightDecay > 0 ? ", weight decay " + weightDecay : "");
         System.err.printf(Locale.ROOT, "net: %s, %d steps (%.1f epochs), kernels %s, %d gemm threads%n",
                 title, steps, steps / (double) perEpoch, KernelProvider.get().name(), GemmThreads.defaultParallelism());
 

@@ -62,7 +62,7 @@ public final class NetFiles {
             }
             Npz.write(file, net.params());
         } else {
-            ModelFile.write(file, a.toText(), net.params());
+            ModelFile.write(file, a.toText(), net.tensors());
         }
     }
 

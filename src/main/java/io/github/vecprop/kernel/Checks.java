@@ -45,4 +45,20 @@ final class Checks {
             }
         }
     }
+
+    /** The arguments of the batch-norm kernels: one {@code rows x cols} block, four column vectors, two more blocks. */
+    static void batchNorm(float[] block, int rows, int cols, float[] v1, float[] v2, float[] v3, float[] v4,
+                          float[] block2, float[] block3) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("batch normalisation needs at least one row, got rows=" + rows);
+        }
+        long size = dims(rows, cols);
+        range("x", block, 0, size);
+        range("column vector", v1, 0, cols);
+        range("column vector", v2, 0, cols);
+        range("column vector", v3, 0, cols);
+        range("column vector", v4, 0, cols);
+        range("block", block2, 0, size);
+        range("block", block3, 0, size);
+    }
 }

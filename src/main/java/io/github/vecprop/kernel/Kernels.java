@@ -69,6 +69,26 @@ public interface Kernels {
     /** {@code y[i] += alpha * x[i]} for {@code n} elements (weight decay's gradient term). */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 
+    /**
+     * Batch normalisation over the rows of a dense {@code rows x cols} block, column by column: writes the
+     * batch mean, {@code invStd = 1 / sqrt(var + eps)} (the biased variance, as the book computes it),
+     * {@code xhat = (x - mean) * invStd} and {@code y = gamma * xhat + beta}. {@code rows >= 1}.
+     */
+    void batchNormForward(float[] x, int rows, int cols, float[] gamma, float[] beta, float eps,
+                          float[] mean, float[] invStd, float[] xhat, float[] y);
+
+    /**
+     * The backward pass of {@link #batchNormForward} through the batch statistics: from its {@code xhat},
+     * {@code invStd} and {@code gamma} and the upstream {@code dout}, writes {@code dbeta = sum dout},
+     * {@code dgamma = sum dout * xhat} (both over rows) and
+     * {@code dx = gamma * invStd * (dout - dbeta / rows - xhat * dgamma / rows)}.
+     */
+    void batchNormBackward(float[] xhat, float[] invStd, float[] gamma, float[] dout, int rows, int cols,
+                           float[] dgamma, float[] dbeta, float[] dx);
+
+    /** {@code y[r, j] = x[r, j] * scale[j] + shift[j]} over a dense {@code rows x cols} block (BatchNorm at inference). {@code y} may be {@code x}. */
+    void scaleShiftColumns(float[] x, int xOff, int rows, int cols, float[] scale, float[] shift, float[] y, int yOff);
+
     /** Row-wise softmax of a dense {@code rows x cols} block, subtracting each row's maximum first. {@code y} may be {@code x}. */
     void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols);
 

@@ -222,6 +222,122 @@ public final class PanamaKernels implements Kernels {
     }
 
     @Override
+    public void batchNormForward(float[] x, int rows, int cols, float[] gamma, float[] beta, float eps,
+                                 float[] mean, float[] invStd, float[] xhat, float[] y) {
+        Checks.batchNorm(x, rows, cols, gamma, beta, mean, invStd, xhat, y);
+        // Column statistics with rows outer and columns in vectors: mean and invStd are the accumulators.
+        int bound = SPECIES.loopBound(cols);
+        java.util.Arrays.fill(mean, 0, cols, 0f);
+        java.util.Arrays.fill(invStd, 0, cols, 0f);
+        for (int r = 0; r < rows; r++) {
+            addRow(x, r * cols, mean, cols, bound);
+        }
+        float inv = 1f / rows;
+        for (int j = 0; j < cols; j++) {
+            mean[j] *= inv;
+        }
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            int j = 0;
+            for (; j < bound; j += LANES) {
+                FloatVector c = FloatVector.fromArray(SPECIES, x, row + j).sub(FloatVector.fromArray(SPECIES, mean, j));
+                c.fma(c, FloatVector.fromArray(SPECIES, invStd, j)).intoArray(invStd, j);
+            }
+            for (; j < cols; j++) {
+                float c = x[row + j] - mean[j];
+                invStd[j] = Math.fma(c, c, invStd[j]);
+            }
+        }
+        for (int j = 0; j < cols; j++) {
+            invStd[j] = (float) (1.0 / Math.sqrt(invStd[j] * inv + eps));
+        }
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            int j = 0;
+            for (; j < bound; j += LANES) {
+                FloatVector h = FloatVector.fromArray(SPECIES, x, row + j).sub(FloatVector.fromArray(SPECIES, mean, j))
+                        .mul(FloatVector.fromArray(SPECIES, invStd, j));
+                h.intoArray(xhat, row + j);
+                h.fma(FloatVector.fromArray(SPECIES, gamma, j), FloatVector.fromArray(SPECIES, beta, j)).intoArray(y, row + j);
+            }
+            for (; j < cols; j++) {
+                float h = (x[row + j] - mean[j]) * invStd[j];
+                xhat[row + j] = h;
+                y[row + j] = Math.fma(h, gamma[j], beta[j]);
+            }
+        }
+    }
+
+    /** {@code acc[j] += x[row + j]} for {@code j < cols}. */
+    private static void addRow(float[] x, int row, float[] acc, int cols, int bound) {
+        int j = 0;
+        for (; j < bound; j += LANES) {
+            FloatVector.fromArray(SPECIES, x, row + j).add(FloatVector.fromArray(SPECIES, acc, j)).intoArray(acc, j);
+        }
+        for (; j < cols; j++) {
+            acc[j] += x[row + j];
+        }
+    }
+
+    @Override
+    public void batchNormBackward(float[] xhat, float[] invStd, float[] gamma, float[] dout, int rows, int cols,
+                                  float[] dgamma, float[] dbeta, float[] dx) {
+        Checks.batchNorm(xhat, rows, cols, gamma, invStd, dgamma, dbeta, dout, dx);
+        int bound = SPECIES.loopBound(cols);
+        java.util.Arrays.fill(dbeta, 0, cols, 0f);
+        java.util.Arrays.fill(dgamma, 0, cols, 0f);
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            addRow(dout, row, dbeta, cols, bound);
+            int j = 0;
+            for (; j < bound; j += LANES) {
+                FloatVector.fromArray(SPECIES, dout, row + j).fma(FloatVector.fromArray(SPECIES, xhat, row + j),
+                        FloatVector.fromArray(SPECIES, dgamma, j)).intoArray(dgamma, j);
+            }
+            for (; j < cols; j++) {
+                dgamma[j] = Math.fma(dout[row + j], xhat[row + j], dgamma[j]);
+            }
+        }
+        float inv = 1f / rows;
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            int j = 0;
+            for (; j < bound; j += LANES) {
+                FloatVector g = FloatVector.fromArray(SPECIES, gamma, j).mul(FloatVector.fromArray(SPECIES, invStd, j));
+                FloatVector t = FloatVector.fromArray(SPECIES, dout, row + j)
+                        .sub(FloatVector.fromArray(SPECIES, dbeta, j).mul(inv))
+                        .sub(FloatVector.fromArray(SPECIES, xhat, row + j).mul(FloatVector.fromArray(SPECIES, dgamma, j).mul(inv)));
+                g.mul(t).intoArray(dx, row + j);
+            }
+            for (; j < cols; j++) {
+                dx[row + j] = gamma[j] * invStd[j] * (dout[row + j] - dbeta[j] * inv - xhat[row + j] * (dgamma[j] * inv));
+            }
+        }
+    }
+
+    @Override
+    public void scaleShiftColumns(float[] x, int xOff, int rows, int cols, float[] scale, float[] shift, float[] y, int yOff) {
+        long size = Checks.dims(rows, cols);
+        Checks.range("x", x, xOff, size);
+        Checks.range("y", y, yOff, size);
+        Checks.range("scale", scale, 0, cols);
+        Checks.range("shift", shift, 0, cols);
+        int bound = SPECIES.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int yr = yOff + r * cols;
+            int j = 0;
+            for (; j < bound; j += LANES) {
+                FloatVector.fromArray(SPECIES, x, xr + j).fma(FloatVector.fromArray(SPECIES, scale, j),
+                        FloatVector.fromArray(SPECIES, shift, j)).intoArray(y, yr + j);
+            }
+            for (; j < cols; j++) {
+                y[yr + j] = Math.fma(x[xr + j], scale[j], shift[j]);
+            }
+        }
+    }
+
+    @Override
     public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         long size = Checks.dims(rows, cols);
         Checks.range("x", x, xOff, size);

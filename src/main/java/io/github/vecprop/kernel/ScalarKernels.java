@@ -134,6 +134,73 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void batchNormForward(float[] x, int rows, int cols, float[] gamma, float[] beta, float eps,
+                                 float[] mean, float[] invStd, float[] xhat, float[] y) {
+        Checks.batchNorm(x, rows, cols, gamma, beta, mean, invStd, xhat, y);
+        for (int j = 0; j < cols; j++) {
+            float s = 0;
+            for (int r = 0; r < rows; r++) {
+                s += x[r * cols + j];
+            }
+            mean[j] = s / rows;
+        }
+        for (int j = 0; j < cols; j++) {
+            float s = 0;
+            for (int r = 0; r < rows; r++) {
+                float c = x[r * cols + j] - mean[j];
+                s += c * c;
+            }
+            invStd[j] = (float) (1.0 / Math.sqrt(s / rows + eps));
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                int i = r * cols + j;
+                float h = (x[i] - mean[j]) * invStd[j];
+                xhat[i] = h;
+                y[i] = gamma[j] * h + beta[j];
+            }
+        }
+    }
+
+    @Override
+    public void batchNormBackward(float[] xhat, float[] invStd, float[] gamma, float[] dout, int rows, int cols,
+                                  float[] dgamma, float[] dbeta, float[] dx) {
+        Checks.batchNorm(xhat, rows, cols, gamma, invStd, dgamma, dbeta, dout, dx);
+        for (int j = 0; j < cols; j++) {
+            float sb = 0;
+            float sg = 0;
+            for (int r = 0; r < rows; r++) {
+                int i = r * cols + j;
+                sb += dout[i];
+                sg += dout[i] * xhat[i];
+            }
+            dbeta[j] = sb;
+            dgamma[j] = sg;
+        }
+        float inv = 1f / rows;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                int i = r * cols + j;
+                dx[i] = gamma[j] * invStd[j] * (dout[i] - dbeta[j] * inv - xhat[i] * dgamma[j] * inv);
+            }
+        }
+    }
+
+    @Override
+    public void scaleShiftColumns(float[] x, int xOff, int rows, int cols, float[] scale, float[] shift, float[] y, int yOff) {
+        long size = Checks.dims(rows, cols);
+        Checks.range("x", x, xOff, size);
+        Checks.range("y", y, yOff, size);
+        Checks.range("scale", scale, 0, cols);
+        Checks.range("shift", shift, 0, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                y[yOff + r * cols + j] = x[xOff + r * cols + j] * scale[j] + shift[j];
+            }
+        }
+    }
+
+    @Override
     public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         long size = Checks.dims(rows, cols);
         Checks.range("x", x, xOff, size);

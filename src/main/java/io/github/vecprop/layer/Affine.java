@@ -151,6 +151,19 @@ public final class Affine implements Layer {
                     0f, y, yOff, outputWidth);
             kernels.addBias(y, yOff, n, outputWidth, b, 0);
         }
+
+        @Override
+        public FrozenLayer scaleColumns(float[] scale, float[] shift) {
+            float[] w2 = new float[w.length];
+            float[] b2 = new float[b.length];
+            for (int j = 0; j < outputWidth; j++) {
+                for (int i = 0; i < inputWidth; i++) {
+                    w2[i * outputWidth + j] = w[i * outputWidth + j] * scale[j];
+                }
+                b2[j] = b[j] * scale[j] + shift[j];
+            }
+            return new Frozen(kernels, inputWidth, outputWidth, w2, b2);
+        }
     }
 
     @Override

@@ -145,6 +145,12 @@ public final class Dropout implements Layer {
                     System.arraycopy(x, xOff, y, yOff, n * width);
                 }
             }
+
+            /** The identity disappears into whatever comes before it. */
+            @Override
+            public FrozenLayer foldInto(FrozenLayer previous) {
+                return previous;
+            }
         };
     }
 }

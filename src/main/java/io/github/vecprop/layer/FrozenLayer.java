@@ -26,4 +26,21 @@ public interface FrozenLayer {
      * has checked the ranges; {@code y} overlaps {@code x} only as {@link #inPlace} allows.
      */
     void forward(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /**
+     * This layer merged into the frozen layer before it, or null if it cannot be (the default). A
+     * compiled model folds where it can, so serving pays nothing for, e.g., a BatchNorm after an Affine
+     * or a Dropout; the merged layer may differ from the pair by float rounding.
+     */
+    default FrozenLayer foldInto(FrozenLayer previous) {
+        return null;
+    }
+
+    /**
+     * This layer followed by {@code y[:, j] * scale[j] + shift[j]}, as one layer, or null if it cannot
+     * absorb that (the default). An affine layer can: its weight columns and bias are scaled.
+     */
+    default FrozenLayer scaleColumns(float[] scale, float[] shift) {
+        return null;
+    }
 }

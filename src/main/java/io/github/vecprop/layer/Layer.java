@@ -46,6 +46,14 @@ public interface Layer {
         return List.of();
     }
 
+    /**
+     * Tensors the layer keeps that are not learned by gradient (a BatchNorm's running statistics), under
+     * layer-local names, live; a net numbers them like parameters and model files store them. Empty by default.
+     */
+    default java.util.Map<String, Tensor> state() {
+        return java.util.Map.of();
+    }
+
     /** Switches between training mode (true, the initial mode) and inference mode. */
     void setTraining(boolean training);
 

@@ -22,6 +22,7 @@ public final class Layers {
 
     static {
         KINDS.put("Affine", new Kind(Affine::fromSpec, Affine::parameterCount));
+        KINDS.put("BatchNorm", new Kind(BatchNorm::fromSpec, BatchNorm::parameterCount));
         KINDS.put("Dropout", new Kind(Dropout::fromSpec, spec -> {
             Dropout.fromSpec(spec, io.github.vecprop.kernel.KernelProvider.scalar());
             return 0;
@@ -62,8 +63,9 @@ public final class Layers {
     }
 
     /**
-     * How many parameter elements a layer of {@code spec} holds, from the spec alone: a loader compares
-     * it with what a file really holds before it allocates anything.
+     * How many tensor elements (parameters and {@link Layer#state() state}) a layer of {@code spec}
+     * holds, from the spec alone: a loader compares it with what a file really holds before it
+     * allocates anything.
      *
      * @throws IllegalArgumentException if the kind is unknown or its attributes are wrong
      */

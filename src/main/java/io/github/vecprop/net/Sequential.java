@@ -4,6 +4,7 @@ import io.github.vecprop.kernel.KernelProvider;
 import io.github.vecprop.kernel.Kernels;
 import io.github.vecprop.layer.Activation;
 import io.github.vecprop.layer.Affine;
+import io.github.vecprop.layer.BatchNorm;
 import io.github.vecprop.layer.Dropout;
 import io.github.vecprop.layer.Layer;
 import io.github.vecprop.layer.LayerSpec;
@@ -64,6 +65,7 @@ public class Sequential {
     private final LossLayer lossLayer;
     private final Map<String, Tensor> params;
     private final Map<String, Tensor> grads;
+    private final Map<String, Tensor> tensors;
     private final int firstWithParameters;
     // The parameters weight decay applies to (Parameter.decayed: the weight matrices).
     private final Parameter[] decayed;
@@ -110,6 +112,7 @@ public class Sequential {
         int width = inputSize;
         int first = this.layers.size();
         List<Parameter> decays = new ArrayList<>();
+        Map<String, Tensor> all = new LinkedHashMap<>();
         for (int i = 0; i < this.layers.size(); i++) {
             Layer layer = this.layers.get(i);
             if (seen.put(layer, Boolean.TRUE) != null) {
@@ -141,6 +144,14 @@ public class Sequential {
                 }
                 first = Math.min(first, i);
             }
+            for (Map.Entry<String, Tensor> st : layer.state().entrySet()) {
+                String name = st.getKey() + counts.merge(st.getKey(), 1, Integer::sum);
+                if (p.containsKey(name) || all.containsKey(name)) {
+                    throw new IllegalArgumentException("layer " + (i + 1) + " (" + layer.spec().kind() + ") has state " + st.getKey()
+                            + " that the net would name " + name + ", a name already taken");
+                }
+                all.put(name, st.getValue());
+            }
         }
         // One mode for the whole net from the start, whatever mode the layers were in.
         for (Layer layer : this.layers) {
@@ -151,6 +162,9 @@ public class Sequential {
         this.decayed = decays.toArray(new Parameter[0]);
         this.params = Collections.unmodifiableMap(p);
         this.grads = Collections.unmodifiableMap(g);
+        Map<String, Tensor> t = new LinkedHashMap<>(p);
+        t.putAll(all);
+        this.tensors = Collections.unmodifiableMap(t);
     }
 
     /** A net of the given architecture with zero parameters (a loader fills them in) on the provider's kernels. */
@@ -275,6 +289,7 @@ public class Sequential {
         private long seed;
         private boolean meanSquaredError;
         private float dropout;
+        private boolean batchNorm;
         private float weightDecay;
         private Kernels kernels = KernelProvider.get();
 
@@ -323,6 +338,12 @@ public class Sequential {
             return this;
         }
 
+        /** A {@link BatchNorm} after every hidden affine layer (before its activation, as in the book). */
+        public Builder batchNorm() {
+            this.batchNorm = true;
+            return this;
+        }
+
         /** The L2 weight decay lambda; see {@link Sequential#setWeightDecay}. */
         public Builder weightDecay(float lambda) {
             if (!(lambda >= 0f) || Float.isInfinite(lambda)) {
@@ -347,11 +368,17 @@ public class Sequential {
 
         /** The net. */
         public Sequential build() {
-            List<Layer> layers = layers(sizes, activation, init, seed, kernels);
-            if (dropout > 0f) {
-                // After each activation: positions 1, 3, 5, ... of Affine, activation, Affine, ...
-                for (int i = layers.size() - 2, k = (layers.size() - 1) / 2; i >= 1; i -= 2, k--) {
-                    layers.add(i + 1, new Dropout(dropout, seed ^ (k * DROPOUT_STREAM), kernels));
+            List<Layer> layers = new ArrayList<>();
+            List<Layer> plain = layers(sizes, activation, init, seed, kernels);
+            for (int i = 0; i < plain.size(); i++) {
+                Layer l = plain.get(i);
+                // Affine layers are at even positions, activations (hidden layers only) at odd ones.
+                if (i % 2 == 1 && batchNorm) {
+                    layers.add(new BatchNorm(sizes[(i + 1) / 2], BatchNorm.EPS, BatchNorm.MOMENTUM, kernels));
+                }
+                layers.add(l);
+                if (i % 2 == 1 && dropout > 0f) {
+                    layers.add(new Dropout(dropout, seed ^ ((i + 1) / 2 * DROPOUT_STREAM), kernels));
                 }
             }
             Sequential net = new Sequential(sizes[0], layers,
@@ -402,6 +429,14 @@ public class Sequential {
         return params;
     }
 
+    /**
+     * Everything a file must store to rebuild this net's values: {@link #params()} followed by the
+     * layers' state (e.g. {@code runningMean1 runningVar1} of a BatchNorm), live tensors.
+     */
+    public Map<String, Tensor> tensors() {
+        return tensors;
+    }
+
     /** The number of learnable scalars. */
     public long parameterCount() {
         long n = 0;
@@ -412,17 +447,17 @@ public class Sequential {
     }
 
     /**
-     * Copies {@code values} into the parameters, after checking that the names are exactly this net's
-     * and every shape matches; on a mismatch nothing is copied.
+     * Copies {@code values} into the parameters and state ({@link #tensors()}), after checking that the
+     * names are exactly this net's and every shape matches; on a mismatch nothing is copied.
      *
-     * @throws IllegalArgumentException naming the missing, unexpected or misshapen parameter
+     * @throws IllegalArgumentException naming the missing, unexpected or misshapen tensor
      */
     public void loadParams(Map<String, Tensor> values) {
         Shape.requireNonNull("params", values);
-        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor v = values.get(e.getKey());
             if (v == null) {
-                throw new IllegalArgumentException("parameter " + e.getKey() + " is missing; this net has " + params.keySet());
+                throw new IllegalArgumentException("parameter " + e.getKey() + " is missing; this net has " + tensors.keySet());
             }
             if (!v.shape().equals(e.getValue().shape())) {
                 throw new IllegalArgumentException("parameter " + e.getKey() + " has shape " + v.shape() + " but this net needs "
@@ -430,11 +465,11 @@ public class Sequential {
             }
         }
         for (String key : values.keySet()) {
-            if (!params.containsKey(key)) {
-                throw new IllegalArgumentException("unexpected parameter '" + key + "'; this net has " + params.keySet());
+            if (!tensors.containsKey(key)) {
+                throw new IllegalArgumentException("unexpected parameter '" + key + "'; this net has " + tensors.keySet());
             }
         }
-        params.forEach((k, t) -> t.copyFrom(values.get(k)));
+        tensors.forEach((k, t) -> t.copyFrom(values.get(k)));
     }
 
     /** Switches every layer to training mode (true) or inference mode (false). */

@@ -75,6 +75,23 @@ public class ForwardingKernels implements Kernels {
     }
 
     @Override
+    public void batchNormForward(float[] x, int rows, int cols, float[] gamma, float[] beta, float eps,
+                                 float[] mean, float[] invStd, float[] xhat, float[] y) {
+        delegate.batchNormForward(x, rows, cols, gamma, beta, eps, mean, invStd, xhat, y);
+    }
+
+    @Override
+    public void batchNormBackward(float[] xhat, float[] invStd, float[] gamma, float[] dout, int rows, int cols,
+                                  float[] dgamma, float[] dbeta, float[] dx) {
+        delegate.batchNormBackward(xhat, invStd, gamma, dout, rows, cols, dgamma, dbeta, dx);
+    }
+
+    @Override
+    public void scaleShiftColumns(float[] x, int xOff, int rows, int cols, float[] scale, float[] shift, float[] y, int yOff) {
+        delegate.scaleShiftColumns(x, xOff, rows, cols, scale, shift, y, yOff);
+    }
+
+    @Override
     public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         delegate.softmaxRows(x, xOff, y, yOff, rows, cols);
     }

@@ -59,6 +59,27 @@ public final class Reference {
         return 0.5 * s / n;
     }
 
+    /** Training-mode batch norm of {@code x (n x d)}: per column {@code gamma * (x - mean) / sqrt(var + eps) + beta}, biased variance. */
+    public static double[] batchNorm(double[] x, int n, int d, double[] gamma, double[] beta, double eps) {
+        double[] y = new double[n * d];
+        for (int j = 0; j < d; j++) {
+            double m = 0;
+            for (int r = 0; r < n; r++) {
+                m += x[r * d + j];
+            }
+            m /= n;
+            double v = 0;
+            for (int r = 0; r < n; r++) {
+                v += (x[r * d + j] - m) * (x[r * d + j] - m);
+            }
+            v /= n;
+            for (int r = 0; r < n; r++) {
+                y[r * d + j] = gamma[j] * (x[r * d + j] - m) / Math.sqrt(v + eps) + beta[j];
+            }
+        }
+        return y;
+    }
+
     /** Row softmax of {@code x (n x c)}. */
     public static double[] softmax(double[] x, int n, int c) {
         double[] y = new double[n * c];

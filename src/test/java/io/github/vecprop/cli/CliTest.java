@@ -80,17 +80,19 @@ class CliTest {
     @Test
     void dropoutWeightDecayAndATrainingSubset(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("drop.vpm");
-        Result train = run("train", "--data", "subset", "--steps", "40", "--hidden", "30,20", "--dropout", "0.2",
+        Result train = run("train", "--data", "subset", "--steps", "40", "--hidden", "30,20", "--batchnorm", "--dropout", "0.2",
                 "--weight-decay", "0.01", "--train-size", "500", "--save", model.toString());
         assertEquals(0, train.code(), train.err());
         String[] lines = train.out().strip().split("\n");
         assertTrue(lines[lines.length - 2].matches("train accuracy: 0\\.\\d{4}"), train.out());
         assertTrue(train.err().contains("data: the embedded Fashion-MNIST subset"), train.err());
-        assertTrue(train.err().contains("dropout 0.2, weight decay 0.01"), train.err());
+        assertTrue(train.err().contains("batchnorm, dropout 0.2, weight decay 0.01"), train.err());
         assertTrue(train.err().contains("(8.0 epochs)"), "40 steps of 100 over 500 images: " + train.err());
         assertEquals(train.lastLine(), run("evaluate", "--data", "subset", "--model", model.toString()).lastLine(),
                 "the saved net, in inference mode, is the one training ended with");
-        assertTrue(run("info", "--model", model.toString()).out().contains("  Dropout ratio=0.2 seed="));
+        String info = run("info", "--model", model.toString()).out();
+        assertTrue(info.contains("  Dropout ratio=0.2 seed=") && info.contains("  BatchNorm features=30 eps=1.0E-5 momentum=0.9"), info);
+        assertTrue(info.contains("  runningMean2 [20]"), info);
 
         Result bad = run("train", "--data", "subset", "--train-size", "0");
         assertEquals(2, bad.code());

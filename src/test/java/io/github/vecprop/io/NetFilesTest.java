@@ -80,6 +80,24 @@ class NetFilesTest {
     }
 
     @Test
+    void batchNormStatisticsAndTheDropoutRatioRoundTrip() throws IOException {
+        Sequential net = Sequential.mlp(12, 8, 6, 3).batchNorm().dropout(0.3f).activation(Activation.TANH).seed(9).build();
+        Tensor x = Tensor.of(TestData.uniform(1, 10 * 12, -1f, 1f), 10, 12);
+        io.github.vecprop.optim.Optimizer.named("adam", 0.01f).update(net.params(), net.gradient(x, TestData.labels(2, 10, 3)));
+        Path f = dir.resolve("bn.vpm");
+        NetFiles.save(net, f);
+        Sequential back = NetFiles.load(f);
+        assertEquals(net.architecture(), back.architecture());
+        assertEquals(net.tensors().keySet(), back.tensors().keySet());
+        net.tensors().forEach((k, v) -> assertArrayEquals(v.data(), back.tensors().get(k).data(), k));
+        assertTrue(back.architecture().toText().contains("Dropout ratio=0.3 seed="));
+        net.setTraining(false);
+        back.setTraining(false);
+        assertSamePredictions(net, back, 3);
+        assertThrows(IllegalArgumentException.class, () -> NetFiles.save(net, dir.resolve("bn.npz")));
+    }
+
+    @Test
     void aVersion1FileLoadsAsTheTwoLayerNetItHeld() throws IOException {
         // Written by 'vecprop train --data subset --steps 50 --hidden 12 --save v1-twolayernet.vpm' at commit 9854272.
         Path f = dir.resolve("v1.vpm");

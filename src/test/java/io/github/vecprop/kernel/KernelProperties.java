@@ -105,6 +105,70 @@ class KernelProperties {
         });
     }
 
+    static void batchNormMatchesScalar(Kernels k) {
+        Properties.qt().forAll(Sizes.between(1, 40), Sizes.between(1, 120), Sizes.seeds()).checkAssert((rows, cols, seed) -> {
+            int size = rows * cols;
+            float[] x = TestData.uniform(seed, size, -3f, 3f);
+            float[] gamma = TestData.uniform(seed + 1, cols, 0.5f, 2f);
+            float[] beta = TestData.uniform(seed + 2, cols, -1f, 1f);
+            float[] dout = TestData.uniform(seed + 3, size, -1f, 1f);
+            // [mean, invStd, xhat, y] and [dgamma, dbeta, dx] packed into one output each.
+            int fwd = 2 * cols + 2 * size;
+            double tol = 1e-5;
+            compare("batchNormForward", k, fwd, tol, (kk, out) -> {
+                float[] mean = new float[cols];
+                float[] inv = new float[cols];
+                float[] xhat = new float[size];
+                float[] y = new float[size];
+                kk.batchNormForward(x, rows, cols, gamma, beta, 1e-5f, mean, inv, xhat, y);
+                System.arraycopy(mean, 0, out, 0, cols);
+                for (int j = 0; j < cols; j++) {
+                    out[cols + j] = inv[j] * 1e-3f; // invStd can reach 300 for constant columns; compare it relatively
+                }
+                System.arraycopy(xhat, 0, out, 2 * cols, size);
+                System.arraycopy(y, 0, out, 2 * cols + size, size);
+            });
+            float[] xhat = new float[size];
+            float[] inv = new float[cols];
+            SCALAR.batchNormForward(x, rows, cols, gamma, beta, 1e-5f, new float[cols], inv, xhat, new float[size]);
+            compare("batchNormBackward", k, 2 * cols + size, 1e-5 * rows, (kk, out) -> {
+                float[] dg = new float[cols];
+                float[] db = new float[cols];
+                float[] dx = new float[size];
+                kk.batchNormBackward(xhat, inv, gamma, dout, rows, cols, dg, db, dx);
+                System.arraycopy(dg, 0, out, 0, cols);
+                System.arraycopy(db, 0, out, cols, cols);
+                System.arraycopy(dx, 0, out, 2 * cols, size);
+            });
+            float[] scale = TestData.uniform(seed + 4, cols, -2f, 2f);
+            compare("scaleShiftColumns", k, size, 1e-6, (kk, out) -> kk.scaleShiftColumns(x, 0, rows, cols, scale, beta, out, 0));
+        });
+    }
+
+    @Test
+    void batchNormKernels() {
+        batchNormMatchesScalar(KernelProvider.panama());
+    }
+
+    @Test
+    void catchesABatchNormBackwardThatForgetsTheMeanTerm() {
+        Kernels mutant = new ForwardingKernels(KernelProvider.panama()) {
+            @Override
+            public void batchNormBackward(float[] xhat, float[] invStd, float[] gamma, float[] dout, int rows, int cols,
+                                          float[] dgamma, float[] dbeta, float[] dx) {
+                super.batchNormBackward(xhat, invStd, gamma, dout, rows, cols, dgamma, dbeta, dx);
+                // dx without "- dbeta / rows" in the vector part of every row.
+                int full = cols - cols % PanamaKernels.lanes();
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < full; j++) {
+                        dx[r * cols + j] += gamma[j] * invStd[j] * dbeta[j] / rows;
+                    }
+                }
+            }
+        };
+        assertThrows(AssertionError.class, () -> batchNormMatchesScalar(mutant));
+    }
+
     @Test
     void elementwiseKernels() {
         elementwiseMatchesScalar(KernelProvider.panama());

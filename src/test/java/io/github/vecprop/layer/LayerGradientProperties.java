@@ -140,6 +140,34 @@ class LayerGradientProperties {
                 });
     }
 
+    /** BatchNorm's full backward (through the batch statistics) for dx, dgamma and dbeta; rows >= 2 so the variance is not 0. */
+    static void batchNormMatchesNumericalGradient(Kernels kernels) {
+        Properties.qt()
+                .forAll(Sizes.between(2, 20), Sizes.between(1, 30), Sizes.seeds())
+                .checkAssert((n, d, seed) -> {
+                    float[] x = TestData.uniform(seed, n * d, -2f, 2f);
+                    double[] r = TestData.toDouble(TestData.uniform(seed + 1, n * d, -1f, 1f));
+                    BatchNorm bn = new BatchNorm(d, 1e-5f, 0.9f, kernels);
+                    float[] g = TestData.uniform(seed + 2, d, 0.5f, 2f);
+                    float[] b = TestData.uniform(seed + 3, d, -1f, 1f);
+                    System.arraycopy(g, 0, bn.parameters().get(0).value().data(), 0, d);
+                    System.arraycopy(b, 0, bn.parameters().get(1).value().data(), 0, d);
+                    double[] xd = TestData.toDouble(x);
+                    double[] gd = TestData.toDouble(g);
+                    double[] bd = TestData.toDouble(b);
+                    Tensor out = bn.forward(Tensor.of(x.clone(), n, d));
+                    assertClose("BatchNorm forward", out.data(), Reference.batchNorm(xd, n, d, gd, bd, 1e-5), 1e-4);
+                    Tensor dx = bn.backward(Tensor.of(TestData.toFloat(r), n, d));
+                    // Differences of a normalised batch are larger than the floor: a looser tolerance than elsewhere.
+                    assertGradient("BatchNorm dx", dx.data(), NumericalGradient.numericalGradient(
+                            v -> TestData.dot(Reference.batchNorm(v, n, d, gd, bd, 1e-5), r), xd.clone()), 3e-3, 1e-3);
+                    assertGradient("BatchNorm dgamma", bn.parameters().get(0).gradient().data(), NumericalGradient.numericalGradient(
+                            v -> TestData.dot(Reference.batchNorm(xd, n, d, v, bd, 1e-5), r), gd.clone()));
+                    assertGradient("BatchNorm dbeta", bn.parameters().get(1).gradient().data(), NumericalGradient.numericalGradient(
+                            v -> TestData.dot(Reference.batchNorm(xd, n, d, gd, v, 1e-5), r), bd.clone()));
+                });
+    }
+
     static void affineMatchesNumericalGradient(Kernels kernels) {
         Properties.qt()
                 .forAll(Sizes.between(1, 19), Sizes.between(1, 19), Sizes.between(1, 19), Sizes.seeds())
@@ -234,6 +262,47 @@ class LayerGradientProperties {
         // 4.5 standard deviations of a binomial(100000, 0.3) count, and the mean kept at 1.
         org.junit.jupiter.api.Assertions.assertEquals(0.3, dropped / n, 4.5 * Math.sqrt(0.3 * 0.7 / n));
         org.junit.jupiter.api.Assertions.assertEquals(1.0, sum / n, 0.01);
+    }
+
+    @Test
+    void batchNorm() {
+        batchNormMatchesNumericalGradient(KernelProvider.get());
+    }
+
+    @Test
+    void catchesABatchNormThatIgnoresTheVarianceInBackward() {
+        // dx without the term through the batch variance: right for dgamma and dbeta, wrong for dx.
+        Kernels mutant = new ForwardingKernels(KernelProvider.get()) {
+            @Override
+            public void batchNormBackward(float[] xhat, float[] invStd, float[] gamma, float[] dout, int rows, int cols,
+                                          float[] dgamma, float[] dbeta, float[] dx) {
+                super.batchNormBackward(xhat, invStd, gamma, dout, rows, cols, dgamma, dbeta, dx);
+                for (int i = 0; i < rows * cols; i++) {
+                    int j = i % cols;
+                    dx[i] += gamma[j] * invStd[j] * xhat[i] * dgamma[j] / rows;
+                }
+            }
+        };
+        assertThrows(AssertionError.class, () -> batchNormMatchesNumericalGradient(mutant));
+    }
+
+    @Test
+    void batchNormKeepsRunningStatisticsAndUsesThemAtInference() {
+        BatchNorm bn = new BatchNorm(2);
+        Tensor x = Tensor.of(new float[] {1, 10, 3, 20}, 2, 2);
+        bn.forward(x);
+        float[] rm = bn.state().get("runningMean").data();
+        float[] rv = bn.state().get("runningVar").data();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0.2f, 1.5f}, rm, 1e-6f);
+        // Batch variances 1 and 25: 0.9 * 1 + 0.1 * var.
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1.0f, 3.4f}, rv, 1e-4f);
+        bn.setTraining(false);
+        float[] before = rm.clone();
+        float[] y = bn.forward(x).data();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, rm, 0f, "inference never updates the running statistics");
+        org.junit.jupiter.api.Assertions.assertEquals((1 - 0.2) / Math.sqrt(1.0 + 1e-5), y[0], 1e-5);
+        org.junit.jupiter.api.Assertions.assertEquals((20 - 1.5) / Math.sqrt(3.4 + 1e-5), y[3], 1e-4);
+        assertThrows(IllegalStateException.class, () -> bn.backward(Tensor.zeros(2, 2)));
     }
 
     @Test

@@ -75,6 +75,37 @@ class ModelTest {
     }
 
     @Test
+    void aBatchNormAfterAnAffineIsFoldedWithinTheDocumentedBound() {
+        Sequential bn = Sequential.mlp(IN, 40, 30, 10).batchNorm().dropout(0.2f).init(Init.he()).seed(4).build();
+        io.github.vecprop.optim.Optimizer sgd = io.github.vecprop.optim.Optimizer.named("sgd", 0.05f);
+        int[] labels = TestData.labels(5, N, 10);
+        for (int i = 0; i < 20; i++) {
+            sgd.update(bn.params(), bn.gradient(Tensor.of(images, N, IN), labels));
+        }
+        bn.setTraining(false);
+        float[] expected = bn.predict(Tensor.of(images, N, IN)).data().clone();
+        Model model = bn.freeze();
+        float[] scores = new float[N * 10];
+        model.predict(model.newContext(N), images, 0, N, scores, 0);
+        for (int i = 0; i < scores.length; i++) {
+            assertEquals(expected[i], scores[i], 1e-5 * (1 + Math.abs(expected[i])), "score " + i);
+        }
+        assertEquals(List.of("W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2", "beta2", "W3", "b3"),
+                List.copyOf(bn.params().keySet()));
+        assertTrue(bn.tensors().containsKey("runningVar2"));
+        // Two models of the same net agree bit for bit, from any thread.
+        eightThreadsAgree(model);
+    }
+
+    private void eightThreadsAgree(Model model) {
+        try {
+            eightThreads(model);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void aModelOfANetWithDropoutIsTheNetInInferenceMode() {
         Sequential drop = Sequential.mlp(IN, 40, 30, 10).dropout(0.4f).init(Init.he()).seed(2).build();
         assertEquals("Dropout", drop.layers().get(2).spec().kind());
