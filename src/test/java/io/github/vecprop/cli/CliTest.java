@@ -88,8 +88,9 @@ class CliTest {
         assertTrue(train.err().contains("data: the embedded Fashion-MNIST subset"), train.err());
         assertTrue(train.err().contains("batchnorm, dropout 0.2, weight decay 0.01"), train.err());
         assertTrue(train.err().contains("(8.0 epochs)"), "40 steps of 100 over 500 images: " + train.err());
-        assertEquals(train.lastLine(), run("evaluate", "--data", "subset", "--model", model.toString()).lastLine(),
-                "the saved net, in inference mode, is the one training ended with");
+        Result eval = run("evaluate", "--data", "subset", "--model", model.toString());
+        assertEquals(train.lastLine(), eval.lastLine(), "the saved net, in inference mode, is the one training ended with");
+        assertTrue(eval.out().contains("test accuracy of the compiled model: 0."), eval.out());
         String info = run("info", "--model", model.toString()).out();
         assertTrue(info.contains("  Dropout ratio=0.2 seed=") && info.contains("  BatchNorm features=30 eps=1.0E-5 momentum=0.9"), info);
         assertTrue(info.contains("  runningMean2 [20]"), info);

@@ -45,6 +45,11 @@ public class ElementwiseBenchmark {
     private float[] y;
     private float[] out;
     private float[] bias;
+    private float[] bnGamma;
+    private float[] bnBeta;
+    private float[] bnBeta2;
+    private float[] bnMean;
+    private float[] bnInvStd;
     private int[] labels;
     private int[] classes;
 
@@ -70,6 +75,13 @@ public class ElementwiseBenchmark {
             y[i] = (float) r.nextDouble();
         }
         bias = new float[cols];
+        bnGamma = new float[cols];
+        java.util.Arrays.fill(bnGamma, 1f);
+        bnBeta = new float[cols];
+        bnBeta2 = new float[cols];
+        bnMean = new float[cols];
+        bnInvStd = new float[cols];
+        java.util.Arrays.fill(bnInvStd, 1f);
         labels = new int[rows];
         for (int i = 0; i < rows; i++) {
             labels[i] = r.nextInt(cols);
@@ -98,6 +110,18 @@ public class ElementwiseBenchmark {
     @Benchmark
     public float[] sigmoidBackward() {
         k.sigmoidBackward(y, 0, d, 0, out, 0, n);
+        return out;
+    }
+
+    @Benchmark
+    public float[] batchNormForward() {
+        k.batchNormForward(x, rows, cols, bnGamma, bnBeta, 1e-5f, bnMean, bnInvStd, y, out);
+        return out;
+    }
+
+    @Benchmark
+    public float[] batchNormBackward() {
+        k.batchNormBackward(y, bnInvStd, bnGamma, d, rows, cols, bnMean, bnBeta2, out);
         return out;
     }
 

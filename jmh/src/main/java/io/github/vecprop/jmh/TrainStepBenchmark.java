@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One training step of a ReLU MLP on a batch of 100 (the origin notes' 784-50-10, and
- * 784-256-128-10): forward, backward, SGD update. Run with {@code -prof gc} for bytes allocated per step.
+ * 784-256-128-10, 784-100x5-10), with or without a BatchNorm after every hidden Affine: forward,
+ * backward, SGD update. Run with {@code -prof gc} for bytes allocated per step.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,8 +34,11 @@ import java.util.concurrent.TimeUnit;
 public class TrainStepBenchmark {
     @Param({"1", "2"})
     public int threads;
-    @Param({"784-50-10", "784-256-128-10"})
+    @Param({"784-50-10", "784-256-128-10", "784-100-100-100-100-100-10"})
     public String sizes;
+    /** A BatchNorm after every hidden Affine (the book's BatchNorm experiment). */
+    @Param({"false", "true"})
+    public boolean batchnorm;
 
     private Sequential net;
     private Optimizer sgd;
@@ -44,8 +48,9 @@ public class TrainStepBenchmark {
     @Setup
     public void setUp() {
         GemmThreads.setDefaultParallelism(threads);
-        net = Sequential.mlp(java.util.Arrays.stream(sizes.split("-")).mapToInt(Integer::parseInt).toArray())
-                .init(Init.std(0.01f)).seed(1).build();
+        Sequential.Builder b = Sequential.mlp(java.util.Arrays.stream(sizes.split("-")).mapToInt(Integer::parseInt).toArray())
+                .init(Init.std(0.01f)).seed(1);
+        net = (batchnorm ? b.batchNorm() : b).build();
         sgd = Optimizer.named("sgd", 0.1f);
         SplittableRandom r = new SplittableRandom(2);
         float[] data = new float[100 * 784];
