@@ -19,7 +19,9 @@ class TrainingStepAllocationTest {
     @Test
     void stepsAndPredictionsAllocateNothingOnceCompiled() {
         for (Activation a : Activation.values()) {
-            Sequential net = Sequential.mlp(64, 40, 30, 10).activation(a).init(Init.xavier()).seed(5).build();
+            Sequential.Builder b = Sequential.mlp(64, 40, 30, 10).activation(a).init(Init.xavier()).seed(5);
+            // With ReLU, the book's next chapter too: BatchNorm, Dropout and weight decay in the same step.
+            Sequential net = a == Activation.RELU ? b.batchNorm().dropout(0.2f).weightDecay(1e-3f).build() : b.build();
             Optimizer adam = Optimizer.named("adam", 0.001f);
             Tensor x = Tensor.of(TestData.uniform(1, 32 * 64, -1f, 1f), 32, 64);
             int[] t = TestData.labels(2, 32, 10);
