@@ -121,6 +121,11 @@ final class TrainCommand implements Callable<Integer> {
         Sequential.Builder builder = Sequential.mlp(d.features(), hidden, d.classes()).activation(act).init(weights)
                 .dropout(dropout).weightDecay(weightDecay).seed(seed);
         Sequential net = (batchNorm ? builder.batchNorm() : builder).build();
+        if (save != null && NetFiles.isNpz(save) && !net.isMlp()) {
+            // Found out now, not after the whole run.
+            throw new IllegalArgumentException("--save " + save + ": a .npz file holds only a plain MLP's W1 b1 ... Wn bn, not"
+                    + " --batchnorm or --dropout layers; save to vecprop's format (any name but .npz)");
+        }
         Trainer trainer = new Trainer(net, opt, batch, seed);
         int perEpoch = trainer.stepsPerEpoch(d.trainImages().dim(0));
         if (perEpoch == 0) {

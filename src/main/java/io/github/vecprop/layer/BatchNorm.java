@@ -112,6 +112,10 @@ public final class BatchNorm implements Layer {
             kernels.scaleShiftColumns(x.data(), 0, n, features, scale, shift, out.data(), 0);
             return out;
         }
+        if (n < 2) {
+            throw new IllegalArgumentException("BatchNorm in training mode needs a batch of at least 2 rows (one row has no variance),"
+                    + " got input shape " + x.shape());
+        }
         xhat = Buffers.matrix(xhat, n, features);
         kernels.batchNormForward(x.data(), n, features, gamma.data(), beta.data(), eps, mean, invStd, xhat.data(), out.data());
         float[] rm = runningMean.data();

@@ -27,6 +27,7 @@ public final class Dropout implements Layer {
     private Tensor out;
     private Tensor dx;
     private boolean lastForwardTrained;
+    private boolean held;
 
     /** A dropout of {@code ratio} with mask seed {@code seed}, on the provider's kernels. */
     public Dropout(float ratio, long seed) {
@@ -74,10 +75,11 @@ public final class Dropout implements Layer {
             System.arraycopy(x.data(), 0, out.data(), 0, x.size());
             return out;
         }
+        boolean reuse = held && mask != null && mask.shape().equals(x.shape());
         mask = Buffers.like(mask, x.shape());
         float[] m = mask.data();
         float keep = 1f / (1f - ratio);
-        for (int i = 0; i < m.length; i++) {
+        for (int i = 0; !reuse && i < m.length; i++) {
             m[i] = random.nextDouble() < ratio ? 0f : keep;
         }
         kernels.multiply(x.data(), 0, m, 0, out.data(), 0, x.size());
@@ -94,6 +96,12 @@ public final class Dropout implements Layer {
             System.arraycopy(dout.data(), 0, dx.data(), 0, dout.size());
         }
         return dx;
+    }
+
+    /** While held, a training-mode forward on a batch of the same shape reuses the last mask. */
+    @Override
+    public void holdRandomness(boolean held) {
+        this.held = held;
     }
 
     @Override

@@ -54,6 +54,14 @@ public interface Layer {
         return java.util.Map.of();
     }
 
+    /**
+     * While {@code held}, a layer that draws random numbers in its forward pass (Dropout's mask) reuses
+     * its last draw, so repeated forwards compute one function, as a numerical gradient needs. Layers
+     * without randomness ignore it (the default).
+     */
+    default void holdRandomness(boolean held) {
+    }
+
     /** Switches between training mode (true, the initial mode) and inference mode. */
     void setTraining(boolean training);
 

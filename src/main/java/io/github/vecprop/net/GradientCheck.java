@@ -36,13 +36,34 @@ public final class GradientCheck {
     }
 
     /**
-     * Checks every parameter of {@code net} on the batch {@code x} with labels {@code t}, in the
-     * net's current mode. Slow by design (two forward passes per parameter element); the
-     * parameters are restored exactly.
+     * Checks every parameter of {@code net} on the batch {@code x} with labels {@code t}, in training
+     * mode with the net's randomness held ({@link Sequential#holdRandomness}: one Dropout mask for every
+     * forward). Slow by design (two forward passes per parameter element). The parameters, the layers'
+     * state (BatchNorm's running statistics, which the many training-mode forwards would move) and the
+     * net's mode are restored exactly.
      */
     public static List<Result> run(Sequential net, Tensor x, int[] t) {
-        Map<String, Tensor> numeric = net.numericalGradient(x, t);
-        Map<String, Tensor> backprop = net.gradient(x, t);
+        Map<String, float[]> saved = new java.util.LinkedHashMap<>();
+        net.tensors().forEach((k, v) -> saved.put(k, v.data().clone()));
+        boolean was = net.isTraining();
+        net.setTraining(true);
+        net.holdRandomness(true);
+        Map<String, Tensor> numeric;
+        Map<String, Tensor> backprop;
+        try {
+            numeric = net.numericalGradient(x, t);
+            backprop = net.gradient(x, t);
+        } finally {
+            net.holdRandomness(false);
+            net.setTraining(was);
+        }
+        // Compare before restoring: the gradients are the layers' own buffers, the state is not.
+        List<Result> results = compare(net, numeric, backprop);
+        saved.forEach((k, v) -> System.arraycopy(v, 0, net.tensors().get(k).data(), 0, v.length));
+        return results;
+    }
+
+    private static List<Result> compare(Sequential net, Map<String, Tensor> numeric, Map<String, Tensor> backprop) {
         List<Result> results = new ArrayList<>();
         for (String key : net.params().keySet()) {
             float[] a = backprop.get(key).data();

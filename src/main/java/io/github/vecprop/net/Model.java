@@ -101,6 +101,11 @@ public final class Model {
         return new Context(this, maxBatch);
     }
 
+    /** How many frozen layers a call runs, after folding (for tests). */
+    int layerCount() {
+        return layers.length;
+    }
+
     /** The architecture this model was compiled from. */
     public Architecture architecture() {
         return architecture;

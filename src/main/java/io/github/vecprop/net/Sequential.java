@@ -480,6 +480,13 @@ public class Sequential {
         this.training = training;
     }
 
+    /** {@link Layer#holdRandomness} on every layer: while held, repeated forwards compute one function. */
+    public void holdRandomness(boolean held) {
+        for (Layer l : path) {
+            l.holdRandomness(held);
+        }
+    }
+
     /** Whether the net is in training mode (the initial mode). */
     public boolean isTraining() {
         return training;
@@ -580,13 +587,23 @@ public class Sequential {
         return weightDecay;
     }
 
-    /** The fraction of rows whose highest score is at the label index. */
+    /**
+     * The fraction of rows whose highest score is at the label index. Like the book's {@code accuracy}
+     * (its {@code train_flg=False}) it always predicts in inference mode, so it neither drops units nor
+     * moves BatchNorm's running statistics; the net's mode is restored afterwards.
+     */
     public double accuracy(Tensor x, int[] t) {
         requireLabels(x, t);
-        return matches(predict(x), t);
+        boolean was = training;
+        setTraining(false);
+        try {
+            return matches(predict(x), t);
+        } finally {
+            setTraining(was);
+        }
     }
 
-    /** The fraction of rows whose highest score is where the dense target's highest value is. */
+    /** The fraction of rows whose highest score is where the dense target's highest value is; in inference mode, as above. */
     public double accuracy(Tensor x, Tensor t) {
         Shape.requireNonNull("one-hot targets", t);
         Shape.requireBatch("input", x);
@@ -594,7 +611,14 @@ public class Sequential {
             throw new IllegalArgumentException("scores have shape [" + x.dim(0) + ", " + outputSize + "] but one-hot targets have shape "
                     + t.shape() + "; they must match");
         }
-        Tensor y = predict(x);
+        boolean was = training;
+        setTraining(false);
+        Tensor y;
+        try {
+            y = predict(x);
+        } finally {
+            setTraining(was);
+        }
         int n = t.dim(0);
         if (expected.length < n) {
             expected = new int[n];

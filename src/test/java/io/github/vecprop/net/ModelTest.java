@@ -93,8 +93,29 @@ class ModelTest {
         assertEquals(List.of("W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2", "beta2", "W3", "b3"),
                 List.copyOf(bn.params().keySet()));
         assertTrue(bn.tensors().containsKey("runningVar2"));
+        // Affine BatchNorm Relu Dropout, twice, then Affine: each BatchNorm folded, each Dropout dropped.
+        assertEquals(9, bn.layers().size());
+        assertEquals(5, model.layerCount(), "serving runs Affine, Relu, Affine, Relu, Affine");
         // Two models of the same net agree bit for bit, from any thread.
         eightThreadsAgree(model);
+    }
+
+    @Test
+    void aBatchNormAfterAnActivationIsNotFoldedAndMatchesBitForBit() {
+        var k = KernelProvider.get();
+        io.github.vecprop.layer.BatchNorm norm = new io.github.vecprop.layer.BatchNorm(20, 1e-5f, 0.9f, k);
+        Sequential net = new Sequential(IN, List.of(new io.github.vecprop.layer.Affine(Tensor.gaussian(1, 0.05f, IN, 20),
+                Tensor.zeros(20), k), new io.github.vecprop.layer.Relu(k), norm,
+                new io.github.vecprop.layer.Affine(Tensor.gaussian(2, 0.2f, 20, 10), Tensor.zeros(10), k)),
+                new io.github.vecprop.layer.SoftmaxWithLoss(k));
+        net.predict(Tensor.of(images, N, IN)); // one training-mode forward moves the running statistics
+        net.setTraining(false);
+        float[] expected = net.predict(Tensor.of(images, N, IN)).data().clone();
+        Model model = net.freeze();
+        assertEquals(4, model.layerCount());
+        float[] scores = new float[N * 10];
+        model.predict(model.newContext(N), images, 0, N, scores, 0);
+        assertArrayEquals(expected, scores);
     }
 
     private void eightThreadsAgree(Model model) {
