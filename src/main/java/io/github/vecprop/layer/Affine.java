@@ -20,14 +20,13 @@ import java.util.List;
  * {@link Tensor#copyFrom}, never by swapping tensors. {@link #dW()} and {@link #db()} are
  * layer-owned and overwritten (not accumulated) by every {@code backward}. Not thread-safe.
  */
-public final class Affine implements Layer {
+public final class Affine extends LayerBase {
     private final Kernels kernels;
     private final Tensor w;
     private final Tensor b;
     private final Tensor dW;
     private final Tensor db;
     private final List<Parameter> parameters;
-    private boolean training = true;
     private Tensor x;
     private Tensor out;
     private Tensor dx;
@@ -106,16 +105,6 @@ public final class Affine implements Layer {
     @Override
     public List<Parameter> parameters() {
         return parameters;
-    }
-
-    @Override
-    public void setTraining(boolean training) {
-        this.training = training;
-    }
-
-    @Override
-    public boolean isTraining() {
-        return training;
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.Map;
  * In a compiled {@code Model} a BatchNorm right after an Affine is folded into that Affine's weights and
  * bias. Buffer ownership as in {@link Layer}; not thread-safe.
  */
-public final class BatchNorm implements Layer {
+public final class BatchNorm extends LayerBase {
     /** The default epsilon, PyTorch's. */
     public static final float EPS = 1e-5f;
     /** The default momentum, the book's (weight of the old running value). */
@@ -47,7 +47,6 @@ public final class BatchNorm implements Layer {
     private final float[] invStd;
     private final float[] scale;
     private final float[] shift;
-    private boolean training = true;
     private boolean lastForwardTrained;
     private Tensor xhat;
     private Tensor out;
@@ -106,8 +105,8 @@ public final class BatchNorm implements Layer {
         outputWidth(x.dim(1));
         int n = x.dim(0);
         out = Buffers.matrix(out, n, features);
-        lastForwardTrained = training;
-        if (!training) {
+        lastForwardTrained = isTraining();
+        if (!lastForwardTrained) {
             inferenceScaleShift(scale, shift);
             kernels.scaleShiftColumns(x.data(), 0, n, features, scale, shift, out.data(), 0);
             return out;
@@ -170,16 +169,6 @@ public final class BatchNorm implements Layer {
     }
 
     @Override
-    public void setTraining(boolean training) {
-        this.training = training;
-    }
-
-    @Override
-    public boolean isTraining() {
-        return training;
-    }
-
-    @Override
     public int outputWidth(int inputWidth) {
         if (inputWidth != features) {
             throw new IllegalArgumentException("BatchNorm has " + features + " features but its input rows have " + inputWidth + " columns");
@@ -203,20 +192,16 @@ public final class BatchNorm implements Layer {
     }
 
     /** Inference: one scale and shift per column, or nothing at all once folded into the Affine before it. */
-    private record Frozen(Kernels kernels, int width, float[] scale, float[] shift) implements FrozenLayer {
-        @Override
-        public int inputWidth() {
-            return width;
-        }
+    private static final class Frozen extends SameWidthFrozenLayer {
+        private final Kernels kernels;
+        private final float[] scale;
+        private final float[] shift;
 
-        @Override
-        public int outputWidth() {
-            return width;
-        }
-
-        @Override
-        public boolean inPlace() {
-            return true;
+        Frozen(Kernels kernels, int width, float[] scale, float[] shift) {
+            super(width);
+            this.kernels = kernels;
+            this.scale = scale;
+            this.shift = shift;
         }
 
         @Override

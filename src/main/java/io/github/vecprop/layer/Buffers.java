@@ -18,6 +18,14 @@ final class Buffers {
         return buffer != null && buffer.shape().equals(shape) ? buffer : Tensor.zeros(shape.dims());
     }
 
+    /** {@code inputWidth}, for a layer that keeps the row width, after checking there is at least one column. */
+    static int sameWidth(String layer, int inputWidth) {
+        if (inputWidth < 1) {
+            throw new IllegalArgumentException(layer + " input rows need at least one column, got " + inputWidth);
+        }
+        return inputWidth;
+    }
+
     /** Throws unless {@link Layer#backward} comes after a forward, with a matching {@code dout}. */
     static void requireBackward(String layer, Tensor out, Tensor dout) {
         if (out == null) {

@@ -17,12 +17,11 @@ import java.util.SplittableRandom;
  * the mask of the last forward. Spec: {@code Dropout ratio=<r> seed=<s>}. Buffer ownership as in
  * {@link Layer}; not thread-safe.
  */
-public final class Dropout implements Layer {
+public final class Dropout extends LayerBase {
     private final Kernels kernels;
     private final float ratio;
     private final long seed;
     private final SplittableRandom random;
-    private boolean training = true;
     private Tensor mask;
     private Tensor out;
     private Tensor dx;
@@ -70,8 +69,8 @@ public final class Dropout implements Layer {
     public Tensor forward(Tensor x) {
         Shape.requireNonNull("Dropout input", x);
         out = Buffers.like(out, x.shape());
-        lastForwardTrained = training;
-        if (!training) {
+        lastForwardTrained = isTraining();
+        if (!lastForwardTrained) {
             System.arraycopy(x.data(), 0, out.data(), 0, x.size());
             return out;
         }
@@ -105,21 +104,8 @@ public final class Dropout implements Layer {
     }
 
     @Override
-    public void setTraining(boolean training) {
-        this.training = training;
-    }
-
-    @Override
-    public boolean isTraining() {
-        return training;
-    }
-
-    @Override
     public int outputWidth(int inputWidth) {
-        if (inputWidth < 1) {
-            throw new IllegalArgumentException("Dropout input rows need at least one column, got " + inputWidth);
-        }
-        return inputWidth;
+        return Buffers.sameWidth("Dropout", inputWidth);
     }
 
     @Override
@@ -130,23 +116,7 @@ public final class Dropout implements Layer {
     /** The inference form: the identity. */
     @Override
     public FrozenLayer freeze(int inputWidth) {
-        int width = outputWidth(inputWidth);
-        return new FrozenLayer() {
-            @Override
-            public int inputWidth() {
-                return width;
-            }
-
-            @Override
-            public int outputWidth() {
-                return width;
-            }
-
-            @Override
-            public boolean inPlace() {
-                return true;
-            }
-
+        return new SameWidthFrozenLayer(outputWidth(inputWidth)) {
             @Override
             public void forward(float[] x, int xOff, float[] y, int yOff, int n) {
                 if (x != y || xOff != yOff) {

@@ -9,7 +9,7 @@ import io.github.vecprop.tensor.Tensor;
  * of its output (ReLU, sigmoid, tanh): the layer is its two kernels. Backward writes a fresh {@code dx}
  * and leaves {@code dout} intact. No parameters; the same in training and inference mode.
  */
-abstract class ElementwiseLayer implements Layer {
+abstract class ElementwiseLayer extends LayerBase {
     /** {@code y = f(x)} over {@code n} elements; {@code y} may be {@code x}. */
     interface Forward {
         void apply(Kernels k, float[] x, int xOff, float[] y, int yOff, int n);
@@ -28,7 +28,6 @@ abstract class ElementwiseLayer implements Layer {
     private final Backward df;
     private Tensor out;
     private Tensor dx;
-    private boolean training = true;
 
     ElementwiseLayer(String kind, Kernels kernels, Forward f, Backward df) {
         Shape.requireNonNull("kernels", kernels);
@@ -55,23 +54,10 @@ abstract class ElementwiseLayer implements Layer {
         return dx;
     }
 
-    @Override
-    public final void setTraining(boolean training) {
-        this.training = training;
-    }
-
-    @Override
-    public final boolean isTraining() {
-        return training;
-    }
-
     /** The input width: elementwise layers keep the shape. */
     @Override
     public final int outputWidth(int inputWidth) {
-        if (inputWidth < 1) {
-            throw new IllegalArgumentException(kind + " input rows need at least one column, got " + inputWidth);
-        }
-        return inputWidth;
+        return Buffers.sameWidth(kind, inputWidth);
     }
 
     @Override
@@ -84,20 +70,14 @@ abstract class ElementwiseLayer implements Layer {
         return new Frozen(kernels, f, outputWidth(inputWidth));
     }
 
-    private record Frozen(Kernels kernels, Forward f, int width) implements FrozenLayer {
-        @Override
-        public int inputWidth() {
-            return width;
-        }
+    private static final class Frozen extends SameWidthFrozenLayer {
+        private final Kernels kernels;
+        private final Forward f;
 
-        @Override
-        public int outputWidth() {
-            return width;
-        }
-
-        @Override
-        public boolean inPlace() {
-            return true;
+        Frozen(Kernels kernels, Forward f, int width) {
+            super(width);
+            this.kernels = kernels;
+            this.f = f;
         }
 
         @Override
