@@ -59,9 +59,6 @@ public class Sequential {
     private final int inputSize;
     private final int outputSize;
     private final List<Layer> layers;
-    // The same layers for the hot loops: indexing an array needs no iterator, which escape analysis
-    // does not always remove.
-    private final Layer[] path;
     private final LossLayer lossLayer;
     private final Map<String, Tensor> params;
     private final Map<String, Tensor> grads;
@@ -103,7 +100,6 @@ public class Sequential {
         this.kernels = kernels;
         this.inputSize = inputSize;
         this.layers = List.copyOf(layers);
-        this.path = this.layers.toArray(new Layer[0]);
         this.lossLayer = lossLayer;
         Map<Layer, Boolean> seen = new IdentityHashMap<>();
         Map<String, Integer> counts = new HashMap<>();
@@ -482,7 +478,7 @@ public class Sequential {
 
     /** {@link Layer#holdRandomness} on every layer: while held, repeated forwards compute one function. */
     public void holdRandomness(boolean held) {
-        for (Layer l : path) {
+        for (Layer l : layers) {
             l.holdRandomness(held);
         }
     }
@@ -522,8 +518,9 @@ public class Sequential {
             throw new IllegalArgumentException("input has shape " + x.shape() + " but the net takes rows of " + inputSize);
         }
         Tensor y = x;
-        for (int i = 0; i < path.length; i++) {
-            y = path[i].forward(y);
+        // Indexed, not for-each: the hot path creates no iterator, which escape analysis may not remove.
+        for (int i = 0; i < layers.size(); i++) {
+            y = layers.get(i).forward(y);
         }
         return y;
     }
@@ -594,10 +591,15 @@ public class Sequential {
      */
     public double accuracy(Tensor x, int[] t) {
         requireLabels(x, t);
+        return matches(predictInInferenceMode(x), t);
+    }
+
+    /** {@link #predict} in inference mode, restoring the mode afterwards. */
+    private Tensor predictInInferenceMode(Tensor x) {
         boolean was = training;
         setTraining(false);
         try {
-            return matches(predict(x), t);
+            return predict(x);
         } finally {
             setTraining(was);
         }
@@ -611,14 +613,7 @@ public class Sequential {
             throw new IllegalArgumentException("scores have shape [" + x.dim(0) + ", " + outputSize + "] but one-hot targets have shape "
                     + t.shape() + "; they must match");
         }
-        boolean was = training;
-        setTraining(false);
-        Tensor y;
-        try {
-            y = predict(x);
-        } finally {
-            setTraining(was);
-        }
+        Tensor y = predictInInferenceMode(x);
         int n = t.dim(0);
         if (expected.length < n) {
             expected = new int[n];
@@ -659,11 +654,11 @@ public class Sequential {
 
     private Map<String, Tensor> backward() {
         Tensor dout = lossLayer.backward(1f);
-        for (int i = path.length - 1; i > firstWithParameters; i--) {
-            dout = path[i].backward(dout);
+        for (int i = layers.size() - 1; i > firstWithParameters; i--) {
+            dout = layers.get(i).backward(dout);
         }
-        if (firstWithParameters < path.length) {
-            path[firstWithParameters].backwardParameters(dout);
+        if (firstWithParameters < layers.size()) {
+            layers.get(firstWithParameters).backwardParameters(dout);
         }
         if (weightDecay != 0f) {
             for (Parameter p : decayed) {

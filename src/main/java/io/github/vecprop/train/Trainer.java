@@ -130,16 +130,6 @@ public final class Trainer {
         if (chunk < 1) {
             throw new IllegalArgumentException("chunk must be at least 1, got " + chunk);
         }
-        boolean training = net.isTraining();
-        net.setTraining(false);
-        try {
-            return hits(net, x, t, chunk) / x.dim(0);
-        } finally {
-            net.setTraining(training);
-        }
-    }
-
-    private static double hits(Sequential net, Tensor x, int[] t, int chunk) {
         int n = x.dim(0);
         int d = x.dim(1);
         int rows = Math.min(chunk, n);
@@ -157,7 +147,7 @@ public final class Trainer {
             Tensor xr = Tensor.of(Arrays.copyOfRange(x.data(), start * d, n * d), rest, d);
             hits += net.accuracy(xr, Arrays.copyOfRange(t, start, n)) * rest;
         }
-        return hits;
+        return hits / n;
     }
 
     private void requireData(String what, Tensor x, int[] t) {
