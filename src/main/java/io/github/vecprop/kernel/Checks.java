@@ -61,4 +61,13 @@ final class Checks {
         range("block", block2, 0, size);
         range("block", block3, 0, size);
     }
+
+    /** The arguments of {@code scaleShiftColumns}: two {@code rows x cols} blocks and two column vectors. */
+    static void scaleShift(float[] x, int xOff, int rows, int cols, float[] scale, float[] shift, float[] y, int yOff) {
+        long size = dims(rows, cols);
+        range("x", x, xOff, size);
+        range("y", y, yOff, size);
+        range("scale", scale, 0, cols);
+        range("shift", shift, 0, cols);
+    }
 }

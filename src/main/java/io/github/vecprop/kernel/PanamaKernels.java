@@ -317,11 +317,7 @@ public final class PanamaKernels implements Kernels {
 
     @Override
     public void scaleShiftColumns(float[] x, int xOff, int rows, int cols, float[] scale, float[] shift, float[] y, int yOff) {
-        long size = Checks.dims(rows, cols);
-        Checks.range("x", x, xOff, size);
-        Checks.range("y", y, yOff, size);
-        Checks.range("scale", scale, 0, cols);
-        Checks.range("shift", shift, 0, cols);
+        Checks.scaleShift(x, xOff, rows, cols, scale, shift, y, yOff);
         int bound = SPECIES.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int xr = xOff + r * cols;
