@@ -1,5 +1,6 @@
 package io.github.vecprop.net;
 
+import io.github.vecprop.check.Allocations;
 import io.github.vecprop.check.Properties;
 import io.github.vecprop.check.RandomNets;
 import io.github.vecprop.check.Sizes;
@@ -9,7 +10,6 @@ import io.github.vecprop.layer.Activation;
 import io.github.vecprop.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -224,34 +224,23 @@ class ModelTest {
         Model.Context ctx = model.newContext(N);
         int[] classes = new int[N];
         float[] scores = new float[N * 10];
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        long allocated;
-        do {
-            long before = mx.getCurrentThreadAllocatedBytes();
+        long allocated = Allocations.onceSteady(() -> {
             for (int i = 0; i < 200; i++) {
                 model.predictClasses(ctx, images, 0, N, classes, 0);
                 model.predict(ctx, images, 0, N, scores, 0);
             }
-            allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        } while (allocated >= 1024 && System.nanoTime() < deadline);
+        }, 1024);
         assertTrue(allocated < 1024, allocated + " bytes in 400 batch predictions");
     }
 
     private void allocatesNothing(Model model) {
         Model.Context ctx = model.newContext(1);
         float[] scores = new float[10];
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        // Until C2 compiles the path, vector code allocates; rounds continue until one is quiet (or 60 s pass).
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        long allocated;
-        do {
-            long before = mx.getCurrentThreadAllocatedBytes();
+        long allocated = Allocations.onceSteady(() -> {
             for (int i = 0; i < 10_000; i++) {
                 model.predict(ctx, images, (i % N) * IN, scores, 0);
             }
-            allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        } while (allocated >= 1024 && System.nanoTime() < deadline);
+        }, 1024);
         assertTrue(allocated < 1024, allocated + " bytes in 10,000 predictions");
     }
 

@@ -1,12 +1,12 @@
 package io.github.vecprop.net;
 
+import io.github.vecprop.check.Allocations;
 import io.github.vecprop.check.TestData;
 import io.github.vecprop.layer.Activation;
 import io.github.vecprop.optim.Optimizer;
 import io.github.vecprop.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,17 +25,12 @@ class TrainingStepAllocationTest {
             Optimizer adam = Optimizer.named("adam", 0.001f);
             Tensor x = Tensor.of(TestData.uniform(1, 32 * 64, -1f, 1f), 32, 64);
             int[] t = TestData.labels(2, 32, 10);
-            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            long allocated;
-            do {
-                long before = mx.getCurrentThreadAllocatedBytes();
+            long allocated = Allocations.onceSteady(() -> {
                 for (int i = 0; i < 2_000; i++) {
                     adam.update(net.params(), net.gradient(x, t));
                     net.predict(x);
                 }
-                allocated = mx.getCurrentThreadAllocatedBytes() - before;
-            } while (allocated >= 4096 && System.nanoTime() < deadline);
+            }, 4096);
             // Any allocation per step would be at least 16 B x 2,000 = 32 kB.
             assertTrue(allocated < 4096, a + ": " + allocated + " bytes in 2,000 steps and predictions");
         }
