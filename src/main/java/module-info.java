@@ -5,7 +5,6 @@
  */
 module io.github.vecprop {
     requires jdk.incubator.vector;
-    requires java.logging;
     // Thread allocation counters (warm-up) and the JIT's configuration (is C2 on?).
     requires java.management;
     requires jdk.management;

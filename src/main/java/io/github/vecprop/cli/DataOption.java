@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -20,6 +21,12 @@ final class DataOption {
                     + "(default: /usr/share/datasets/fashion-mnist if installed, else the subset)")
     String data;
 
+    /** The data set's name in messages: its directory, or the embedded subset's. */
+    String name() {
+        boolean subset = "subset".equals(data) || (data == null && !FashionMnist.isInstalled(FashionMnist.DEBIAN_DIR));
+        return subset ? "the embedded Fashion-MNIST subset" : (data == null ? FashionMnist.DEBIAN_DIR.toString() : data);
+    }
+
     /** Loads the chosen data set and says which on {@code err}. */
     Dataset load(PrintStream err) throws IOException {
         Dataset d;
@@ -30,7 +37,7 @@ final class DataOption {
         } else {
             Path dir = data == null ? FashionMnist.DEBIAN_DIR : Path.of(data);
             if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("--data " + dir + " is not a directory");
+                throw new NoSuchFileException(dir.toString(), null, "--data names no directory");
             }
             d = FashionMnist.load(dir);
             source = dir.toString();

@@ -24,6 +24,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Sequential net = model.load();
         Dataset d = data.load(System.err);
+        ModelOption.requireInputs(model.file, net.inputSize(), data.name(), d.features());
         double accuracy = Trainer.evaluate(net, d.testImages(), d.testLabels(), 1000);
         // The serving path too: the compiled model folds BatchNorm into the Affine before it, which may
         // change a score's last bits, rarely a class.

@@ -47,6 +47,9 @@ final class GradcheckCommand implements Callable<Integer> {
         Sequential net = model == null ? null : ModelOption.load(model, activation);
         Dataset d = data.load(System.err);
         int pixels = d.features();
+        if (net != null) {
+            ModelOption.requireInputs(model, net.inputSize(), data.name(), pixels);
+        }
         if (samples < 1 || samples > d.trainImages().dim(0)) {
             throw new IllegalArgumentException("--samples must be between 1 and " + d.trainImages().dim(0) + ", got " + samples);
         }

@@ -4,6 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 
 /** The {@code vecprop} command line. Exit codes: 0 success, 1 failure, 2 usage error or bad argument. */
@@ -18,6 +20,13 @@ public final class Main implements Runnable {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
+        // The kernel choice is logged through System.Logger; without this its default backend would
+        // print a two-line record with a date. An application's own configuration wins.
+        for (String property : new String[] {"java.util.logging.SimpleFormatter.format", "jdk.system.logger.format"}) {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, "vecprop: %4$s: %5$s%6$s%n");
+            }
+        }
         System.exit(commandLine().execute(args));
     }
 
@@ -25,22 +34,27 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         // A user's mistake gets its message, not a stack trace.
+        // Exit 2 for a bad command line, 1 for a file that is missing, unreadable, corrupt or unsuitable.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof IllegalArgumentException) {
-                cmd.getErr().println("vecprop: " + e.getMessage());
+            Exception cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+            if (cause instanceof IllegalArgumentException) {
+                cmd.getErr().println(oneLine("vecprop: " + cause.getMessage()));
                 return 2;
             }
-            if (e instanceof NoSuchFileException) {
-                cmd.getErr().println("vecprop: no such file: " + e.getMessage());
-                return 1;
-            }
-            if (e instanceof IOException) {
-                cmd.getErr().println("vecprop: " + e.getMessage());
+            if (cause instanceof IOException) {
+                String prefix = cause instanceof NoSuchFileException ? "no such file: "
+                        : cause instanceof AccessDeniedException ? "permission denied: " : "";
+                cmd.getErr().println(oneLine("vecprop: " + prefix + cause.getMessage()));
                 return 1;
             }
             throw e;
         });
         return cli;
+    }
+
+    /** A message that quotes a file's bytes may hold line breaks; the error stays one line. */
+    private static String oneLine(String message) {
+        return message.replaceAll("[\\r\\n]+", " ");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.vecprop.cli;
 
+import io.github.vecprop.io.CorruptFileException;
 import io.github.vecprop.io.NetFiles;
 import io.github.vecprop.layer.Activation;
 import io.github.vecprop.net.Sequential;
@@ -20,6 +21,17 @@ final class ModelOption {
 
     Sequential load() throws IOException {
         return load(file, activation);
+    }
+
+    /**
+     * Throws, naming {@code data} (a file or directory), unless its examples have the {@code inputs}
+     * the model in {@code modelFile} takes: the data is then unsuitable for that model, an exit-1 error.
+     */
+    static void requireInputs(Path modelFile, int inputs, String data, int features) throws CorruptFileException {
+        if (features != inputs) {
+            throw new CorruptFileException(data, -1, "examples of " + features + " values, but the model " + modelFile
+                    + " takes " + inputs + " inputs");
+        }
     }
 
     /** The net in {@code file}; {@code activation} names the one a {@code .npz} file is read with. */

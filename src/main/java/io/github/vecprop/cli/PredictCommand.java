@@ -30,10 +30,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         Model served = model.load().freeze();
         Tensor x = Idx.readImages(images);
-        if (x.dim(1) != served.inputSize()) {
-            throw new IllegalArgumentException(images + " has images of " + x.dim(1) + " pixels but the model takes "
-                    + served.inputSize());
-        }
+        ModelOption.requireInputs(model.file, served.inputSize(), images.toString(), x.dim(1));
         int n = limit == null ? x.dim(0) : Math.min(limit, x.dim(0));
         int[] classes = new int[n];
         Model.Context ctx = served.newContext(CHUNK);

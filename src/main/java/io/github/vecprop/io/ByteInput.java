@@ -13,23 +13,48 @@ import java.util.zip.ZipException;
  * Reads a stream while counting bytes, so every error can name the offset where it happened, and
  * turns running out of data (or a damaged compressed stream underneath) into a
  * {@link CorruptFileException}. Optionally feeds every byte read into a checksum. Not thread-safe.
+ *
+ * <p>Arrays of declared size are allocated in bounded memory: the size is first charged to a
+ * {@link Budget} (the {@link ReadLimit}), then, if the input's length is known (a raw file, a stored
+ * zip member), checked against the bytes left before one allocation; if it is not (compressed
+ * input), the data is read in chunks as it arrives, so a header that lies costs only what the
+ * input really holds.
  */
 final class ByteInput {
     private static final int CHUNK = 1 << 16;
+    /** Elements per chunk when the input's length is unknown: 1 MiB of floats. */
+    private static final int GROW = 1 << 18;
 
     private final InputStream in;
     private final Path file;
     private final String source;
     private final Checksum checksum;
+    private final long length;
+    private final Budget budget;
     private final byte[] scratch = new byte[8];
     private byte[] chunk;
     private long position;
 
-    ByteInput(InputStream in, Path file, String source, Checksum checksum) {
+    /**
+     * What one read may still allocate, shared by every {@link ByteInput} of that read (the members of
+     * an archive): starts at {@link ReadLimit#maxBytes()}.
+     */
+    static final class Budget {
+        private final long limit = ReadLimit.maxBytes();
+        private long used;
+    }
+
+    /**
+     * @param length the input's total length in bytes if known (e.g. a file's size), else -1
+     * @param budget the read's allocation budget, shared with the other inputs of the same read
+     */
+    ByteInput(InputStream in, Path file, String source, Checksum checksum, long length, Budget budget) {
         this.in = in;
         this.file = file;
         this.source = source;
         this.checksum = checksum;
+        this.length = length;
+        this.budget = budget;
     }
 
     /** Bytes consumed so far: the offset of the next byte. */
@@ -77,6 +102,102 @@ final class ByteInput {
     int readUnsignedShort(ByteOrder order, String what) throws IOException {
         readFully(scratch, 0, 2, what);
         return ByteBuffer.wrap(scratch, 0, 2).order(order).getShort() & 0xFFFF;
+    }
+
+    /**
+     * Throws unless {@code bytes} more bytes can follow: always true for input of unknown length.
+     * The error points where the input ends, as an actual read would, but nothing has been allocated.
+     */
+    void requireAvailable(long bytes, String what) throws CorruptFileException {
+        if (length >= 0 && bytes > length - position) {
+            throw corrupt(length, "the data ends here, but " + what + " needs " + bytes + " bytes from byte " + position);
+        }
+    }
+
+    /**
+     * Charges {@code bytes} (what the caller is about to hold in memory) to the read's budget.
+     *
+     * @throws FileTooLargeException at {@code sizeAt} (the offset of the size field) if the read would exceed the limit
+     */
+    void reserve(long bytes, long sizeAt, String what) throws FileTooLargeException {
+        if (bytes > budget.limit - budget.used) {
+            throw new FileTooLargeException(file, source, sizeAt, what + " needs " + bytes + " bytes in memory"
+                    + (budget.used > 0 ? " after " + budget.used + " already read" : "") + ", over the read limit of "
+                    + budget.limit + " bytes (io.github.vecprop.io.ReadLimit, -D" + ReadLimit.PROPERTY + ")");
+        }
+        budget.used += bytes;
+    }
+
+    /**
+     * Reads {@code count} elements of {@code bytesPerElement} as floats (see {@link #readFloats}),
+     * in bounded memory (see the class comment); {@code sizeAt} is the offset of the field that declared
+     * the count, named if the read limit rejects it.
+     */
+    float[] readFloatArray(int count, int bytesPerElement, ByteOrder order, long sizeAt, String what) throws IOException {
+        // A header that claims more than the file holds is corrupt, whatever the limit.
+        requireAvailable((long) bytesPerElement * count, what);
+        reserve(4L * count, sizeAt, what);
+        if (length >= 0 || count <= GROW) {
+            float[] dst = allocateFloats(count, sizeAt, what);
+            readFloats(dst, bytesPerElement, order, what);
+            return dst;
+        }
+        java.util.List<float[]> chunks = new java.util.ArrayList<>();
+        for (int done = 0; done < count; done += GROW) {
+            float[] c = new float[Math.min(GROW, count - done)];
+            readFloats(c, bytesPerElement, order, what);
+            chunks.add(c);
+        }
+        float[] dst = allocateFloats(count, sizeAt, what);
+        int at = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            float[] c = chunks.set(i, null);
+            System.arraycopy(c, 0, dst, at, c.length);
+            at += c.length;
+        }
+        return dst;
+    }
+
+    /** As {@link #readFloatArray}, for {@code count} raw bytes. */
+    byte[] readByteArray(int count, long sizeAt, String what) throws IOException {
+        requireAvailable(count, what);
+        reserve(count, sizeAt, what);
+        int first = length >= 0 ? count : Math.min(count, 4 * GROW);
+        byte[] dst = allocate(first, sizeAt, what);
+        readFully(dst, 0, first, what);
+        int done = first;
+        while (done < count) {
+            // Unknown length: grow geometrically as data keeps arriving.
+            int next = (int) Math.min(count, 2L * done);
+            byte[] bigger = allocate(next, sizeAt, what);
+            System.arraycopy(dst, 0, bigger, 0, done);
+            dst = bigger;
+            readFully(dst, done, next - done, what);
+            done = next;
+        }
+        return dst;
+    }
+
+    /** A new array, or a clean error where the heap cannot hold one within the limit (other threads hold memory too). */
+    private float[] allocateFloats(int count, long sizeAt, String what) throws FileTooLargeException {
+        try {
+            return new float[count];
+        } catch (OutOfMemoryError e) {
+            throw heapFull(4L * count, sizeAt, what);
+        }
+    }
+
+    private byte[] allocate(int count, long sizeAt, String what) throws FileTooLargeException {
+        try {
+            return new byte[count];
+        } catch (OutOfMemoryError e) {
+            throw heapFull(count, sizeAt, what);
+        }
+    }
+
+    private FileTooLargeException heapFull(long bytes, long sizeAt, String what) {
+        return new FileTooLargeException(file, source, sizeAt, what + " needs " + bytes
+                + " bytes in memory, more than the Java heap has free (" + Runtime.getRuntime().maxMemory() + " bytes at most)");
     }
 
     /**

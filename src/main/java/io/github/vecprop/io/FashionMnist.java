@@ -47,7 +47,8 @@ public final class FashionMnist {
      * The standard MNIST files in the same layout load too.
      *
      * @throws NoSuchFileException if a file is missing; the message lists the names tried and the directory
-     * @throws CorruptFileException if a file is malformed, a label is not below 10, or image and label counts differ
+     * @throws CorruptFileException if a file is malformed, a label is not below 10, image and label counts differ, or
+     *     training and test images differ in size
      * @throws IOException if a file cannot be read
      */
     public static Dataset load(Path dir) throws IOException {
@@ -62,6 +63,10 @@ public final class FashionMnist {
         int[] tTest = Idx.readLabels(testLabels);
         check(xTrain, tTrain, trainImages.toString(), trainLabels, trainLabels.toString());
         check(xTest, tTest, testImages.toString(), testLabels, testLabels.toString());
+        if (xTrain.dim(1) != xTest.dim(1)) {
+            throw new CorruptFileException(testImages, -1, "test images of " + xTest.dim(1) + " pixels, but the training images "
+                    + trainImages + " have " + xTrain.dim(1));
+        }
         return new Dataset(xTrain, tTrain, xTest, tTest, CLASSES);
     }
 

@@ -51,7 +51,7 @@ public final class Idx {
     public static Tensor readImages(Path file) throws IOException {
         requireFile(file);
         try (InputStream in = Files.newInputStream(file)) {
-            return toImages(read(in, file, file.toString()), file, file.toString());
+            return toImages(read(in, file, file.toString(), Files.size(file)), file, file.toString());
         }
     }
 
@@ -61,7 +61,7 @@ public final class Idx {
      */
     public static Tensor readImages(InputStream in, String name) throws IOException {
         requireStream(in, name);
-        return toImages(read(in, null, name), null, name);
+        return toImages(read(in, null, name, -1), null, name);
     }
 
     /**
@@ -73,14 +73,14 @@ public final class Idx {
     public static int[] readLabels(Path file) throws IOException {
         requireFile(file);
         try (InputStream in = Files.newInputStream(file)) {
-            return toLabels(read(in, file, file.toString()), file, file.toString());
+            return toLabels(read(in, file, file.toString(), Files.size(file)), file, file.toString());
         }
     }
 
     /** As {@link #readLabels(Path)}, from a stream (not closed) named {@code name} in error messages. */
     public static int[] readLabels(InputStream in, String name) throws IOException {
         requireStream(in, name);
-        return toLabels(read(in, null, name), null, name);
+        return toLabels(read(in, null, name, -1), null, name);
     }
 
     /**
@@ -142,7 +142,8 @@ public final class Idx {
         });
     }
 
-    private static Raw read(InputStream stream, Path file, String name) throws IOException {
+    /** {@code fileLength} is the raw input's length in bytes, or -1 if unknown. */
+    private static Raw read(InputStream stream, Path file, String name, long fileLength) throws IOException {
         PushbackInputStream pushback = new PushbackInputStream(new BufferedInputStream(stream, 1 << 16), 2);
         byte[] magic = new byte[2];
         int got = pushback.readNBytes(magic, 0, 2);
@@ -157,7 +158,8 @@ public final class Idx {
                 throw new CorruptFileException(file, name, 0, "bad gzip header (" + e.getMessage() + ")", e);
             }
         }
-        ByteInput bin = new ByteInput(in, file, name, null);
+        // Decompressed input has no known length: its arrays grow as the data arrives.
+        ByteInput bin = new ByteInput(in, file, name, null, gzip ? -1 : fileLength, new ByteInput.Budget());
         String format = gzip ? "decompressed IDX data" : "IDX header";
         int zero0 = bin.readUnsignedByte("the IDX magic number");
         int zero1 = bin.readUnsignedByte("the IDX magic number");
@@ -189,9 +191,12 @@ public final class Idx {
                         + " give more elements than a Java array can hold");
             }
         }
-        byte[] data = new byte[(int) size];
-        bin.readFully(data, 0, data.length, "the IDX data (" + size + " bytes for dimensions " + Arrays.toString(dims) + ")");
-        bin.requireEnd("the IDX data (" + size + " bytes for dimensions " + Arrays.toString(dims) + ")");
+        String what = "the IDX data (" + size + " bytes for dimensions " + Arrays.toString(dims) + ")";
+        // The floats or labels the bytes become are charged up front, so the limit covers the whole read.
+        bin.requireAvailable(size, what);
+        bin.reserve(4 * size, 4, what + " as 4-byte values");
+        byte[] data = bin.readByteArray((int) size, 4, what);
+        bin.requireEnd(what);
         return new Raw(dims, data);
     }
 

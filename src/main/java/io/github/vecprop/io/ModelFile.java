@@ -159,7 +159,7 @@ public final class ModelFile {
         long fileSize = Files.size(file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             CRC32C crc = new CRC32C();
-            Reader r = new Reader(new ByteInput(in, file, file.toString(), crc), fileSize);
+            Reader r = new Reader(new ByteInput(in, file, file.toString(), crc, fileSize, new ByteInput.Budget()));
             ByteInput bin = r.bin;
 
             byte[] magic = new byte[MAGIC.length];
@@ -203,9 +203,7 @@ public final class ModelFile {
                     }
                 }
                 String what = "the data of tensor '" + name + "' " + Arrays.toString(dims);
-                r.requireAvailable(4 * size, what);
-                float[] data = new float[(int) size];
-                bin.readFloats(data, 4, ByteOrder.BIG_ENDIAN, what);
+                float[] data = bin.readFloatArray((int) size, 4, ByteOrder.BIG_ENDIAN, rankAt, what);
                 params.put(name, Tensor.of(data, dims));
             }
             long computed = crc.getValue();
@@ -220,19 +218,10 @@ public final class ModelFile {
         }
     }
 
-    /** Length-checked reads: a declared length is compared with the bytes left before anything is allocated. */
-    private record Reader(ByteInput bin, long fileSize) {
+    /** Big-endian ints and length-prefixed UTF-8 strings (each length checked against the bytes left before allocating). */
+    private record Reader(ByteInput bin) {
         int readInt(String what) throws IOException {
             return bin.readInt(ByteOrder.BIG_ENDIAN, what);
-        }
-
-        void requireAvailable(long bytes, String what) throws CorruptFileException {
-            long left = fileSize - bin.position();
-            if (bytes > left) {
-                // Report where the file runs out, as an actual read would, but before allocating.
-                throw bin.corrupt(fileSize, "the file ends here, but " + what + " needs " + bytes
-                        + " bytes from byte " + bin.position());
-            }
         }
 
         String readString(String what, int minBytes, int maxBytes) throws IOException {
@@ -242,10 +231,8 @@ public final class ModelFile {
                 throw bin.corrupt(at, "the length of " + what + " is " + Integer.toUnsignedString(length)
                         + "; " + minBytes + " to " + maxBytes + " bytes are allowed");
             }
-            requireAvailable(length, what);
-            byte[] bytes = new byte[length];
             long textAt = bin.position();
-            bin.readFully(bytes, 0, length, what);
+            byte[] bytes = bin.readByteArray(length, at, what);
             try {
                 return StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)

@@ -56,7 +56,7 @@ public final class Npy {
     public static Tensor read(Path file) throws IOException {
         Shape.requireNonNull("file", file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return read(in, file, file.toString());
+            return read(in, file, file.toString(), Files.size(file), new ByteInput.Budget());
         }
     }
 
@@ -64,7 +64,7 @@ public final class Npy {
     public static Tensor read(InputStream in, String name) throws IOException {
         Shape.requireNonNull("input stream", in);
         Shape.requireNonNull("stream name", name);
-        return read(in, null, name);
+        return read(in, null, name, -1, new ByteInput.Budget());
     }
 
     /** Writes {@code t} as a version 1.0 {@code '<f4'} file, replacing {@code file} atomically. */
@@ -122,8 +122,15 @@ public final class Npy {
         return b.array();
     }
 
-    static Tensor read(InputStream in, Path file, String name) throws IOException {
-        ByteInput bin = new ByteInput(in, file, name, null);
+    /**
+     * Reads one array from {@code in}, whose length is {@code length} bytes if known (else -1), charging
+     * its data to {@code budget}; a stream with a {@code checksum} feeds it every byte.
+     */
+    static Tensor read(InputStream in, Path file, String name, long length, ByteInput.Budget budget) throws IOException {
+        return read(new ByteInput(in, file, name, null, length, budget));
+    }
+
+    static Tensor read(ByteInput bin) throws IOException {
         byte[] magic = new byte[MAGIC.length];
         bin.readFully(magic, 0, magic.length, "the .npy magic string");
         if (!Arrays.equals(magic, MAGIC)) {
@@ -147,9 +154,9 @@ public final class Npy {
         Header h = Header.parse(text, headerStart, bin);
 
         int[] dims = h.shape.length == 0 ? new int[] {1} : h.shape;
-        float[] data = new float[Shape.of(dims).size()];
-        String what = "the array data (" + data.length + " elements of " + h.descr + ")";
-        bin.readFloats(data, h.width, h.order, what);
+        int size = Shape.of(dims).size();
+        String what = "the array data (" + size + " elements of " + h.descr + ")";
+        float[] data = bin.readFloatArray(size, h.width, h.order, headerStart, what);
         bin.requireEnd(what);
         return Tensor.of(data, dims);
     }
@@ -168,14 +175,14 @@ public final class Npy {
             }
             for (String key : List.of("descr", "fortran_order", "shape")) {
                 if (!dict.containsKey(key)) {
-                    throw bin.corrupt(start, "the .npy header has no '" + key + "' key: " + text.strip());
+                    throw bin.corrupt(start, "the .npy header has no '" + key + "' key: " + excerpt(text));
                 }
             }
             if (dict.size() != 3) {
-                throw bin.corrupt(start, "the .npy header has keys other than 'descr', 'fortran_order' and 'shape': " + text.strip());
+                throw bin.corrupt(start, "the .npy header has keys other than 'descr', 'fortran_order' and 'shape': " + excerpt(text));
             }
             if (!(dict.get("descr") instanceof String descr)) {
-                throw bin.corrupt(start, "unsupported dtype " + dict.get("descr")
+                throw bin.corrupt(start, "unsupported dtype " + excerpt(String.valueOf(dict.get("descr")))
                         + " (structured dtypes are not supported); only float32 and float64 ('<f4', '>f4', '<f8', '>f8') are");
             }
             int width;
@@ -185,14 +192,14 @@ public final class Npy {
                 case ">f4" -> { width = 4; order = ByteOrder.BIG_ENDIAN; }
                 case "<f8" -> { width = 8; order = ByteOrder.LITTLE_ENDIAN; }
                 case ">f8" -> { width = 8; order = ByteOrder.BIG_ENDIAN; }
-                default -> throw bin.corrupt(start, "unsupported dtype '" + descr
+                default -> throw bin.corrupt(start, "unsupported dtype '" + excerpt(descr)
                         + "'; only float32 and float64 ('<f4', '>f4', '<f8', '>f8') are read");
             }
             if (!(dict.get("shape") instanceof List<?> shapeList)) {
-                throw bin.corrupt(start, "the .npy shape is not a tuple: " + dict.get("shape"));
+                throw bin.corrupt(start, "the .npy shape is not a tuple: " + excerpt(String.valueOf(dict.get("shape"))));
             }
             if (shapeList.size() > Shape.MAX_RANK) {
-                throw bin.corrupt(start, "the array has rank " + shapeList.size() + " (shape " + tuple(shapeList)
+                throw bin.corrupt(start, "the array has rank " + shapeList.size() + " (shape " + excerpt(tuple(shapeList))
                         + "); ranks 0 to " + Shape.MAX_RANK + " are supported");
             }
             int[] shape = new int[shapeList.size()];
@@ -200,20 +207,20 @@ public final class Npy {
             int large = 0;
             for (int i = 0; i < shape.length; i++) {
                 if (!(shapeList.get(i) instanceof Long d) || d < 0) {
-                    throw bin.corrupt(start, "the .npy shape " + tuple(shapeList) + " has an entry that is not a non-negative integer");
+                    throw bin.corrupt(start, "the .npy shape " + excerpt(tuple(shapeList)) + " has an entry that is not a non-negative integer");
                 }
                 if (d > Integer.MAX_VALUE) {
-                    throw bin.corrupt(start, "the .npy shape " + tuple(shapeList) + " has more elements than a Java array can hold");
+                    throw bin.corrupt(start, "the .npy shape " + excerpt(tuple(shapeList)) + " has more elements than a Java array can hold");
                 }
                 shape[i] = (int) (long) d;
                 size *= shape[i];
                 if (size > Integer.MAX_VALUE - 8) {
-                    throw bin.corrupt(start, "the .npy shape " + tuple(shapeList) + " has more elements than a Java array can hold");
+                    throw bin.corrupt(start, "the .npy shape " + excerpt(tuple(shapeList)) + " has more elements than a Java array can hold");
                 }
                 large += shape[i] > 1 ? 1 : 0;
             }
             if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
-                throw bin.corrupt(start, "the .npy fortran_order is not True or False: " + dict.get("fortran_order"));
+                throw bin.corrupt(start, "the .npy fortran_order is not True or False: " + excerpt(String.valueOf(dict.get("fortran_order"))));
             }
             if (fortran && large > 1) {
                 throw bin.corrupt(start, "the array is stored in Fortran (column-major) order, which is not supported;"
@@ -229,6 +236,12 @@ public final class Npy {
             }
             return s.append(l.size() == 1 ? ",)" : ")").toString();
         }
+    }
+
+    /** A header quoted in a message: at most 200 characters, so a huge or binary header cannot flood a log. */
+    private static String excerpt(String header) {
+        String h = header.strip();
+        return h.length() <= 200 ? h : h.substring(0, 200) + "... (" + h.length() + " characters)";
     }
 
     /**
@@ -250,7 +263,7 @@ public final class Npy {
         }
 
         CorruptFileException error(String what) {
-            return bin.corrupt(start + pos, "cannot parse the .npy header: " + what + " in " + s.strip());
+            return bin.corrupt(start + pos, "cannot parse the .npy header: " + what + " in " + excerpt(s));
         }
 
         void skipSpace() {
@@ -304,7 +317,7 @@ public final class Npy {
                 Object v = value();
                 if (map.put(key, v) != null) {
                     pos = keyAt;
-                    throw error("duplicate key " + key);
+                    throw error("duplicate key " + excerpt(String.valueOf(key)));
                 }
                 if (!separator('}')) {
                     return map;

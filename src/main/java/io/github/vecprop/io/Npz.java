@@ -51,29 +51,61 @@ public final class Npz {
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
         Shape.requireNonNull("file", file);
+        String name = file.toString();
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
-            throw new CorruptFileException(file, file.toString(), -1, "not a valid zip archive (" + e.getMessage() + ")", e);
+        } catch (ZipException | IllegalArgumentException e) {
+            // IllegalArgumentException: a member name that is not valid in the archive's charset.
+            throw new CorruptFileException(file, name, -1, "not a valid zip archive (" + e.getMessage() + ")", e);
         }
         try (zip) {
             Map<String, Tensor> arrays = new LinkedHashMap<>();
+            ByteInput.Budget budget = new ByteInput.Budget();
             Enumeration<? extends ZipEntry> entries = zip.entries();
-            while (entries.hasMoreElements()) {
-                ZipEntry entry = entries.nextElement();
+            while (true) {
+                ZipEntry entry;
+                try {
+                    if (!entries.hasMoreElements()) {
+                        break;
+                    }
+                    entry = entries.nextElement();
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    throw new CorruptFileException(file, name, -1, "the zip directory is damaged (" + e.getMessage() + ")", e);
+                }
                 if (entry.isDirectory()) {
                     continue;
                 }
-                String key = key(entry, file, file.toString(), arrays);
+                String key = key(entry, file, name, arrays);
+                String member = member(name, entry);
                 try (InputStream in = new BufferedInputStream(zip.getInputStream(entry), 1 << 16)) {
-                    arrays.put(key, Npy.read(in, file, member(file.toString(), entry)));
+                    // A stored member's size is what the archive holds; a deflated one's is only claimed, so it grows as it inflates.
+                    long length = entry.getMethod() == ZipEntry.STORED ? entry.getSize() : -1;
+                    CRC32 crc = new CRC32();
+                    ByteInput bin = new ByteInput(in, file, member, crc, length, budget);
+                    Tensor t = Npy.read(bin);
+                    checkMember(entry, bin, crc, file, member);
+                    arrays.put(key, t);
                 } catch (ZipException e) {
-                    throw new CorruptFileException(file, member(file.toString(), entry), -1,
-                            "cannot read the member (" + e.getMessage() + ")", e);
+                    throw new CorruptFileException(file, member, -1, "cannot read the member (" + e.getMessage() + ")", e);
                 }
             }
             return arrays;
+        }
+    }
+
+    /**
+     * {@link ZipFile} checks neither a member's CRC-32 nor its uncompressed size: a flipped byte in a
+     * stored member would load as data.
+     */
+    private static void checkMember(ZipEntry entry, ByteInput bin, CRC32 crc, Path file, String member) throws CorruptFileException {
+        if (entry.getSize() >= 0 && bin.position() != entry.getSize()) {
+            throw new CorruptFileException(file, member, bin.position(), "the zip directory says the member holds "
+                    + entry.getSize() + " bytes, but it holds " + bin.position(), null);
+        }
+        if (entry.getCrc() >= 0 && crc.getValue() != entry.getCrc()) {
+            throw new CorruptFileException(file, member, -1, String.format(
+                    "CRC-32 mismatch: the zip directory says %08x but the member's data gives %08x", entry.getCrc(), crc.getValue()), null);
         }
     }
 
@@ -97,11 +129,12 @@ public final class Npz {
         }
         ZipInputStream zip = new ZipInputStream(peek);
         Map<String, Tensor> arrays = new LinkedHashMap<>();
+        ByteInput.Budget budget = new ByteInput.Budget();
         while (true) {
             ZipEntry entry;
             try {
                 entry = zip.getNextEntry();
-            } catch (ZipException e) {
+            } catch (ZipException | IllegalArgumentException e) {
                 throw new CorruptFileException(null, name, -1, "not a valid zip archive (" + e.getMessage() + ")", e);
             }
             if (entry == null) {
@@ -111,8 +144,9 @@ public final class Npz {
                 continue;
             }
             String key = key(entry, null, name, arrays);
-            // Npy.read turns damaged or truncated member data into a CorruptFileException naming the member.
-            arrays.put(key, Npy.read(zip, null, member(name, entry)));
+            // ZipInputStream checks each member's CRC-32 and sizes as it ends, and Npy.read turns what it
+            // reports into a CorruptFileException naming the member.
+            arrays.put(key, Npy.read(zip, null, member(name, entry), -1, budget));
         }
         return arrays;
     }

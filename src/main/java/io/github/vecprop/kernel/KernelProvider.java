@@ -2,12 +2,13 @@ package io.github.vecprop.kernel;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
  * Chooses the {@link Kernels} implementation once per JVM: {@link PanamaKernels} when the Vector API
- * can be used, otherwise {@link ScalarKernels}, logging one line (to {@code java.util.logging}, logger
- * {@code io.github.vecprop.kernel}) that says which and why.
+ * can be used, otherwise {@link ScalarKernels}, logging one line that says which and why, through
+ * {@link System.Logger} (logger {@code io.github.vecprop.kernel}), so an application routes it to its
+ * own logging: INFO for the SIMD kernels or a requested choice, WARNING when a missing prerequisite
+ * forces the scalar ones.
  *
  * <p>Scalar is chosen when the system property {@code vecprop.kernels} is {@code scalar}, when the
  * module {@code jdk.incubator.vector} is not in the boot layer (start the JVM with
@@ -21,7 +22,7 @@ public final class KernelProvider {
     /** System property that overrides the choice: {@code scalar} or {@code panama}. */
     public static final String PROPERTY = "vecprop.kernels";
 
-    private static final Logger LOG = Logger.getLogger("io.github.vecprop.kernel");
+    private static final System.Logger LOG = System.getLogger("io.github.vecprop.kernel");
     private static final Kernels CHOSEN = choose();
 
     private KernelProvider() {
@@ -69,37 +70,37 @@ public final class KernelProvider {
         String requested = System.getProperty(PROPERTY, "").trim();
         if (requested.equals("panama")) {
             Kernels k = panama();
-            LOG.info("vecprop kernels: panama (SIMD, " + PanamaKernels.lanes() + " float lanes), forced by -D" + PROPERTY + "=panama");
+            LOG.log(System.Logger.Level.INFO, "vecprop kernels: panama (SIMD, " + PanamaKernels.lanes() + " float lanes), forced by -D" + PROPERTY + "=panama");
             return k;
         }
         if (requested.equals("scalar")) {
-            LOG.info("vecprop kernels: scalar, as requested by -D" + PROPERTY + "=scalar");
+            LOG.log(System.Logger.Level.INFO, "vecprop kernels: scalar, as requested by -D" + PROPERTY + "=scalar");
             return ScalarKernels.INSTANCE;
         }
         if (!requested.isEmpty()) {
             throw new IllegalStateException("-D" + PROPERTY + "=" + requested + " is not understood: use scalar or panama");
         }
         if (!vectorModulePresent()) {
-            LOG.warning("vecprop kernels: scalar, because module jdk.incubator.vector is not loaded;"
+            LOG.log(System.Logger.Level.WARNING, "vecprop kernels: scalar, because module jdk.incubator.vector is not loaded;"
                     + " start the JVM with --add-modules jdk.incubator.vector for the SIMD kernels");
             return ScalarKernels.INSTANCE;
         }
         String c2Off = c2Disabled();
         if (c2Off != null) {
-            LOG.warning("vecprop kernels: scalar, because the C2 compiler is off (" + c2Off
+            LOG.log(System.Logger.Level.WARNING, "vecprop kernels: scalar, because the C2 compiler is off (" + c2Off
                     + "); interpreted vector code is slower than scalar loops. Remove that flag for the SIMD kernels");
             return ScalarKernels.INSTANCE;
         }
         if (!PanamaKernels.supported()) {
-            LOG.warning("vecprop kernels: scalar, because " + vectorsTooShort());
+            LOG.log(System.Logger.Level.WARNING, "vecprop kernels: scalar, because " + vectorsTooShort());
             return ScalarKernels.INSTANCE;
         }
         if (fmaOff()) {
-            LOG.warning("vecprop kernels: scalar, because the JVM does not use FMA instructions (UseFMA is off: no hardware"
+            LOG.log(System.Logger.Level.WARNING, "vecprop kernels: scalar, because the JVM does not use FMA instructions (UseFMA is off: no hardware"
                     + " FMA, or -XX:-UseFMA); the SIMD kernels' fused multiply-adds would then run in software");
             return ScalarKernels.INSTANCE;
         }
-        LOG.info("vecprop kernels: panama (SIMD, " + PanamaKernels.lanes() + " float lanes)");
+        LOG.log(System.Logger.Level.INFO, "vecprop kernels: panama (SIMD, " + PanamaKernels.lanes() + " float lanes)");
         return PanamaKernels.INSTANCE;
     }
 
