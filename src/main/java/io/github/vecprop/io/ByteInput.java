@@ -178,6 +178,30 @@ final class ByteInput {
         return dst;
     }
 
+    /**
+     * Reads everything left, as it arrives, charging it to the budget: for formats read from their end
+     * (zip), whose streams must be held whole.
+     */
+    byte[] readRest(String what) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[CHUNK];
+        while (true) {
+            int n;
+            try {
+                n = in.read(buf);
+            } catch (EOFException | ZipException e) {
+                throw new CorruptFileException(file, source, position, "compressed data is truncated or corrupt while reading "
+                        + what + " (" + e.getMessage() + ")", e);
+            }
+            if (n < 0) {
+                return out.toByteArray();
+            }
+            reserve(n, position, what);
+            out.write(buf, 0, n);
+            position += n;
+        }
+    }
+
     /** A new array, or a clean error where the heap cannot hold one within the limit (other threads hold memory too). */
     private float[] allocateFloats(int count, long sizeAt, String what) throws FileTooLargeException {
         try {

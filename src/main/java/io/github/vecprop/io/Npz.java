@@ -3,23 +3,19 @@ package io.github.vecprop.io;
 import io.github.vecprop.tensor.Shape;
 import io.github.vecprop.tensor.Tensor;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PushbackInputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -51,102 +47,50 @@ public final class Npz {
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
         Shape.requireNonNull("file", file);
-        String name = file.toString();
-        ZipFile zip;
-        try {
-            zip = new ZipFile(file.toFile());
-        } catch (ZipException | IllegalArgumentException e) {
-            // IllegalArgumentException: a member name that is not valid in the archive's charset.
-            throw new CorruptFileException(file, name, -1, "not a valid zip archive (" + e.getMessage() + ")", e);
-        }
-        try (zip) {
-            Map<String, Tensor> arrays = new LinkedHashMap<>();
-            ByteInput.Budget budget = new ByteInput.Budget();
-            Enumeration<? extends ZipEntry> entries = zip.entries();
-            while (true) {
-                ZipEntry entry;
-                try {
-                    if (!entries.hasMoreElements()) {
-                        break;
-                    }
-                    entry = entries.nextElement();
-                } catch (IllegalArgumentException | IllegalStateException e) {
-                    throw new CorruptFileException(file, name, -1, "the zip directory is damaged (" + e.getMessage() + ")", e);
-                }
-                if (entry.isDirectory()) {
-                    continue;
-                }
-                String key = key(entry, file, name, arrays);
-                String member = member(name, entry);
-                try (InputStream in = new BufferedInputStream(zip.getInputStream(entry), 1 << 16)) {
-                    // A stored member's size is what the archive holds; a deflated one's is only claimed, so it grows as it inflates.
-                    long length = entry.getMethod() == ZipEntry.STORED ? entry.getSize() : -1;
-                    CRC32 crc = new CRC32();
-                    ByteInput bin = new ByteInput(in, file, member, crc, length, budget);
-                    Tensor t = Npy.read(bin);
-                    checkMember(entry, bin, crc, file, member);
-                    arrays.put(key, t);
-                } catch (ZipException e) {
-                    throw new CorruptFileException(file, member, -1, "cannot read the member (" + e.getMessage() + ")", e);
-                }
-            }
-            return arrays;
-        }
-    }
-
-    /**
-     * {@link ZipFile} checks neither a member's CRC-32 nor its uncompressed size: a flipped byte in a
-     * stored member would load as data.
-     */
-    private static void checkMember(ZipEntry entry, ByteInput bin, CRC32 crc, Path file, String member) throws CorruptFileException {
-        if (entry.getSize() >= 0 && bin.position() != entry.getSize()) {
-            throw new CorruptFileException(file, member, bin.position(), "the zip directory says the member holds "
-                    + entry.getSize() + " bytes, but it holds " + bin.position(), null);
-        }
-        if (entry.getCrc() >= 0 && crc.getValue() != entry.getCrc()) {
-            throw new CorruptFileException(file, member, -1, String.format(
-                    "CRC-32 mismatch: the zip directory says %08x but the member's data gives %08x", entry.getCrc(), crc.getValue()), null);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(ZipArchive.of(channel), file, file.toString(), new ByteInput.Budget());
         }
     }
 
     /**
      * As {@link #read(Path)}, from a stream (not closed) of a whole archive, named {@code name} in
-     * error messages. The stream is read sequentially, so members written with data descriptors
-     * (streamed, not seekable, output) must be deflated.
+     * error messages. A zip archive is read from its end, so the stream is first read into memory,
+     * as it arrives and within the {@link ReadLimit}.
      */
     public static Map<String, Tensor> read(InputStream in, String name) throws IOException {
         Shape.requireNonNull("input stream", in);
         Shape.requireNonNull("stream name", name);
-        PushbackInputStream peek = new PushbackInputStream(new BufferedInputStream(in, 1 << 16), 4);
-        byte[] signature = new byte[4];
-        int got = peek.readNBytes(signature, 0, 4);
-        peek.unread(signature, 0, got);
-        // ZipInputStream reads anything that is not a zip as an empty archive: check the signature of a
-        // first member (PK 3 4) or of an empty archive's end record (PK 5 6) ourselves.
-        if (got < 4 || signature[0] != 'P' || signature[1] != 'K'
-                || !((signature[2] == 3 && signature[3] == 4) || (signature[2] == 5 && signature[3] == 6))) {
-            throw new CorruptFileException(null, name, 0, "not a zip archive (no PK signature at the start)", null);
-        }
-        ZipInputStream zip = new ZipInputStream(peek);
-        Map<String, Tensor> arrays = new LinkedHashMap<>();
         ByteInput.Budget budget = new ByteInput.Budget();
-        while (true) {
-            ZipEntry entry;
-            try {
-                entry = zip.getNextEntry();
-            } catch (ZipException | IllegalArgumentException e) {
-                throw new CorruptFileException(null, name, -1, "not a valid zip archive (" + e.getMessage() + ")", e);
-            }
-            if (entry == null) {
-                break;
-            }
-            if (entry.isDirectory()) {
+        ByteInput bin = new ByteInput(in, null, name, null, -1, budget);
+        byte[] bytes = bin.readRest("the archive");
+        return read(ZipArchive.of(bytes), null, name, budget);
+    }
+
+    private static Map<String, Tensor> read(ZipArchive.Source source, Path file, String name, ByteInput.Budget budget)
+            throws IOException {
+        ZipArchive zip = new ZipArchive(source, file, name);
+        Map<String, Tensor> arrays = new LinkedHashMap<>();
+        for (ZipArchive.Member m : zip.members()) {
+            if (m.name().endsWith("/") && m.size() == 0) {
                 continue;
             }
-            String key = key(entry, null, name, arrays);
-            // ZipInputStream checks each member's CRC-32 and sizes as it ends, and Npy.read turns what it
-            // reports into a CorruptFileException naming the member.
-            arrays.put(key, Npy.read(zip, null, member(name, entry), -1, budget));
+            String key = key(m.name(), file, name, arrays);
+            String member = name + " (member " + m.name() + ")";
+            CRC32 crc = new CRC32();
+            try (InputStream in = zip.open(m)) {
+                // A stored member's size is what the archive holds; a deflated one's is only claimed, so it grows as it inflates.
+                ByteInput bin = new ByteInput(in, file, member, crc, m.deflated() ? -1 : m.size(), budget);
+                Tensor t = Npy.read(bin);
+                if (bin.position() != m.size()) {
+                    throw new CorruptFileException(file, member, bin.position(), "the zip directory says the member holds "
+                            + m.size() + " bytes, but it holds " + bin.position(), null);
+                }
+                if (crc.getValue() != m.crc()) {
+                    throw new CorruptFileException(file, member, -1, String.format(
+                            "CRC-32 mismatch: the zip directory says %08x but the member's data gives %08x", m.crc(), crc.getValue()), null);
+                }
+                arrays.put(key, t);
+            }
         }
         return arrays;
     }
@@ -203,8 +147,7 @@ public final class Npz {
         });
     }
 
-    private static String key(ZipEntry entry, Path file, String name, Map<String, Tensor> seen) throws CorruptFileException {
-        String n = entry.getName();
+    private static String key(String n, Path file, String name, Map<String, Tensor> seen) throws CorruptFileException {
         if (!n.endsWith(".npy") || n.length() == 4) {
             throw new CorruptFileException(file, name, -1, "member '" + n + "' is not a <key>.npy array", null);
         }
@@ -213,10 +156,6 @@ public final class Npz {
             throw new CorruptFileException(file, name, -1, "member '" + n + "' appears twice", null);
         }
         return key;
-    }
-
-    private static String member(String archive, ZipEntry entry) {
-        return archive + " (member " + entry.getName() + ")";
     }
 
     /** Discards bytes, keeping their count and CRC-32. */
