@@ -45,6 +45,7 @@ public final class AtomicWrite {
     private static final int RANDOM_DIGITS = 16;
     private static final Set<Path> IN_PROGRESS = ConcurrentHashMap.newKeySet();
     private static volatile boolean hookAdded;
+    private static volatile boolean shuttingDown;
 
     private AtomicWrite() {
     }
@@ -76,6 +77,10 @@ public final class AtomicWrite {
                 FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 boolean closed = false;
                 try {
+                    if (shuttingDown) {
+                        // Checked after creating: the hook either saw this file or set the flag before we looked.
+                        throw new IOException("cannot write " + target + ": the JVM is shutting down");
+                    }
                     if (!lock(channel)) {
                         // Another write's cleanup took the lock between our create and our lock, and will delete the file.
                         retry = true;
@@ -180,6 +185,8 @@ public final class AtomicWrite {
             }
             try {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    // Other threads keep running during shutdown: no write may start after this.
+                    shuttingDown = true;
                     for (Path p : IN_PROGRESS) {
                         try {
                             Files.deleteIfExists(p);

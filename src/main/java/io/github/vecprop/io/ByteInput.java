@@ -68,6 +68,11 @@ final class ByteInput {
 
     /** Reads exactly {@code len} bytes of {@code what} (named in the error if the data runs out). */
     void readFully(byte[] b, int off, int len, String what) throws IOException {
+        readFully(b, off, len, what, 0);
+    }
+
+    /** As {@link #readFully(byte[], int, int, String)}, where {@code after} more bytes of {@code what} follow these. */
+    private void readFully(byte[] b, int off, int len, String what, long after) throws IOException {
         int done = 0;
         while (done < len) {
             int n;
@@ -79,7 +84,7 @@ final class ByteInput {
                         "compressed data is truncated or corrupt while reading " + what + " (" + e.getMessage() + ")", e);
             }
             if (n < 0) {
-                throw corrupt(position + done, "data ends here, " + (len - done) + " bytes short of the end of " + what);
+                throw corrupt(position + done, "data ends here, " + (len - done + after) + " bytes short of the end of " + what);
             }
             done += n;
         }
@@ -145,7 +150,7 @@ final class ByteInput {
         java.util.List<float[]> chunks = new java.util.ArrayList<>();
         for (int done = 0; done < count; done += GROW) {
             float[] c = new float[Math.min(GROW, count - done)];
-            readFloats(c, bytesPerElement, order, what);
+            readFloats(c, bytesPerElement, order, what, (long) (count - done - c.length) * bytesPerElement);
             chunks.add(c);
         }
         float[] dst = allocateFloats(count, sizeAt, what);
@@ -164,7 +169,7 @@ final class ByteInput {
         reserve(count, sizeAt, what);
         int first = length >= 0 ? count : Math.min(count, 4 * GROW);
         byte[] dst = allocate(first, sizeAt, what);
-        readFully(dst, 0, first, what);
+        readFully(dst, 0, first, what, count - first);
         int done = first;
         while (done < count) {
             // Unknown length: grow geometrically as data keeps arriving.
@@ -172,7 +177,7 @@ final class ByteInput {
             byte[] bigger = allocate(next, sizeAt, what);
             System.arraycopy(dst, 0, bigger, 0, done);
             dst = bigger;
-            readFully(dst, done, next - done, what);
+            readFully(dst, done, next - done, what, count - next);
             done = next;
         }
         return dst;
@@ -229,13 +234,17 @@ final class ByteInput {
      * float64, narrowed to float32 by rounding to nearest) in the given byte order.
      */
     void readFloats(float[] dst, int bytesPerElement, ByteOrder order, String what) throws IOException {
+        readFloats(dst, bytesPerElement, order, what, 0);
+    }
+
+    private void readFloats(float[] dst, int bytesPerElement, ByteOrder order, String what, long after) throws IOException {
         if (chunk == null) {
             chunk = new byte[CHUNK];
         }
         int perChunk = CHUNK / bytesPerElement;
         for (int i = 0; i < dst.length; i += perChunk) {
             int n = Math.min(perChunk, dst.length - i);
-            readFully(chunk, 0, n * bytesPerElement, what);
+            readFully(chunk, 0, n * bytesPerElement, what, (long) (dst.length - i - n) * bytesPerElement + after);
             ByteBuffer bb = ByteBuffer.wrap(chunk, 0, n * bytesPerElement).order(order);
             if (bytesPerElement == 4) {
                 bb.asFloatBuffer().get(dst, i, n);

@@ -183,6 +183,76 @@ class CliTest {
         assertEquals(1, r.err().strip().split("\n").length, r.err());
     }
 
+    /** Every missing, damaged or unsuitable file exits 1 with one line naming it; only a bad command line exits 2. */
+    @Test
+    void badFilesExitOneWithOneLineNamingTheFile(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("ok.vpm");
+        io.github.vecprop.io.NetFiles.save(io.github.vecprop.net.Sequential.mlp(784, 5, 10).seed(1).build(), model);
+        java.util.Map<String, io.github.vecprop.tensor.Tensor> good = new java.util.LinkedHashMap<>();
+        good.put("W1", io.github.vecprop.tensor.Tensor.zeros(784, 5));
+        good.put("b1", io.github.vecprop.tensor.Tensor.zeros(5));
+        good.put("W2", io.github.vecprop.tensor.Tensor.zeros(5, 10));
+        good.put("b2", io.github.vecprop.tensor.Tensor.zeros(10));
+        java.util.Map<String, java.util.Map<String, io.github.vecprop.tensor.Tensor>> cases = new java.util.LinkedHashMap<>();
+        var wrongShape = new java.util.LinkedHashMap<>(good);
+        wrongShape.put("b1", io.github.vecprop.tensor.Tensor.zeros(6));
+        cases.put("wrong-shape", wrongShape);
+        var extra = new java.util.LinkedHashMap<>(good);
+        extra.put("W9", io.github.vecprop.tensor.Tensor.zeros(1));
+        cases.put("extra", extra);
+        cases.put("empty", java.util.Map.of());
+        for (var c : cases.entrySet()) {
+            for (String ext : new String[] {".npz", ".vpm"}) {
+                Path f = dir.resolve(c.getKey() + ext);
+                if (ext.equals(".npz")) {
+                    io.github.vecprop.io.Npz.write(f, c.getValue());
+                } else {
+                    io.github.vecprop.io.ModelFile.write(f, io.github.vecprop.net.Sequential.mlp(784, 5, 10).build().architecture().toText(),
+                            c.getValue());
+                }
+                for (String command : new String[] {"evaluate", "info"}) {
+                    Result r = command.equals("info") ? run("info", "--model", f.toString())
+                            : run("evaluate", "--data", "subset", "--model", f.toString());
+                    assertEquals(1, r.code(), command + " " + f + ": " + r.err());
+                    assertTrue(r.err().startsWith("vecprop: " + f + ": "), r.err());
+                    assertEquals(1, r.err().strip().split("\n").length, r.err());
+                }
+            }
+        }
+
+        // Images the model cannot take, and a data directory whose train and test images differ in size.
+        Path images = dir.resolve("small-images.idx");
+        Idx.writeImages(images, new byte[3 * 4 * 4], 3, 4, 4);
+        Result r = run("predict", "--model", model.toString(), "--images", images.toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals("vecprop: " + images + ": examples of 16 values, but the model " + model + " takes 784 inputs", r.err().strip());
+
+        Path data = dir.resolve("mixed");
+        Files.createDirectory(data);
+        Idx.writeImages(data.resolve("train-images-idx3-ubyte"), new byte[2 * 28 * 28], 2, 28, 28);
+        Idx.writeLabels(data.resolve("train-labels-idx1-ubyte"), new int[] {0, 1});
+        Idx.writeImages(data.resolve("t10k-images-idx3-ubyte"), new byte[2 * 4 * 4], 2, 4, 4);
+        Idx.writeLabels(data.resolve("t10k-labels-idx1-ubyte"), new int[] {0, 1});
+        r = run("train", "--data", data.toString(), "--steps", "1", "--batch", "1");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().strip().startsWith("vecprop: " + data.resolve("t10k-images-idx3-ubyte") + ": test images of 16 pixels"), r.err());
+
+        r = run("train", "--data", dir.resolve("nowhere").toString(), "--steps", "1");
+        assertEquals(1, r.code(), r.err());
+        assertEquals("vecprop: no such file: " + dir.resolve("nowhere") + ": --data names no directory", r.err().strip());
+
+        // A header that declares two billion images behind a few bytes: a clean line, no OutOfMemoryError.
+        Path huge = dir.resolve("huge-images.idx");
+        Files.write(huge, java.nio.ByteBuffer.allocate(4096).putInt(0x0803).putInt(2_000_000_000).putInt(28).putInt(28).array());
+        r = run("predict", "--model", model.toString(), "--images", huge.toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals("vecprop: " + huge + ": at byte 8: IDX dimensions [2000000000, 28] give more elements than a Java array can hold",
+                r.err().strip());
+
+        r = run("predict", "--model", model.toString());
+        assertEquals(2, r.code(), r.err());
+    }
+
     @Test
     void anyNetTrainsSavesAndLoads(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("deep.vpm");
