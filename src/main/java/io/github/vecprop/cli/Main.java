@@ -24,7 +24,7 @@ public final class Main implements Runnable {
         // print a two-line record with a date. An application's own configuration wins.
         for (String property : new String[] {"java.util.logging.SimpleFormatter.format", "jdk.system.logger.format"}) {
             if (System.getProperty(property) == null) {
-                System.setProperty(property, "vecprop: %4$s: %5$s%6$s%n");
+                System.setProperty(property, "%4$s: %5$s%6$s%n");
             }
         }
         System.exit(commandLine().execute(args));

@@ -6,9 +6,13 @@ import java.util.Optional;
 
 /**
  * A file (or stream) that cannot be read as the format the reader expects: malformed, truncated,
- * failing its checksum, or using a feature of the format that vecprop does not read (an IDX element
+ * failing its checksum, using a feature of the format that vecprop does not read (an IDX element
  * type other than unsigned byte, a Fortran-order or integer {@code .npy}, an unknown model file
- * version). The message reads {@code "<source>: at byte <offset>: <what>"}.
+ * version), well-formed but unsuitable for what it is read as (a model file whose tensors do not fit
+ * its architecture, test images of another size than the training images), or, as the subclass
+ * {@link FileTooLargeException}, larger than a read may allocate. The message reads
+ * {@code "<source>: at byte <offset>: <what>"}, one line, at most about 2,000 characters (text quoted
+ * from the file is cut short).
  *
  * <p>Offsets count bytes from the start of the file; for gzip-compressed input they count
  * decompressed bytes, and for a member of a {@code .npz} archive they count from the start of that
@@ -37,10 +41,16 @@ public class CorruptFileException extends IOException {
 
     /** The general form: {@code file} may be null when the input is a stream; {@code source} names the input in the message. */
     CorruptFileException(Path file, String source, long offset, String what, Throwable cause) {
-        super(source + (offset >= 0 ? ": at byte " + offset : "") + ": " + what, cause);
+        super(source + (offset >= 0 ? ": at byte " + offset : "") + ": " + oneLine(what), cause);
         this.file = file;
         this.source = source;
         this.offset = offset;
+    }
+
+    /** Text from a hostile file can be huge or hold line breaks; a message stays one readable line. */
+    private static String oneLine(String what) {
+        String s = what.replaceAll("[\\r\\n]+", " ");
+        return s.length() <= 2000 ? s : s.substring(0, 2000) + "... (" + s.length() + " characters)";
     }
 
     /** The file, or empty if the input was a stream known only by its {@link #source() name}. */

@@ -24,8 +24,13 @@ import java.util.zip.ZipOutputStream;
  * {@code numpy.savez_compressed} (members deflated). Both are read; the same rules as {@link Npy}
  * apply to each member (float32/float64, C order, rank 0 to 4, float64 narrowed to float32).
  *
- * <p>Errors name the archive and the member ({@code "a.npz (member W1.npy): at byte 10: ..."}); the
- * offset counts from the start of the member's uncompressed data.
+ * <p>Reading is strict ({@link ZipArchive}): the central directory drives it, every member's local
+ * header must agree with its directory entry, and every member's CRC-32 and size are checked, so a
+ * damaged archive never loads as data (NumPy rejects the same files). Stored, deflated and zip64
+ * archives are read; encrypted members and other compression methods are rejected. Errors name the
+ * archive and, for a member's contents, the member ({@code "a.npz (member W1.npy): at byte 10: ..."});
+ * offsets in a member count from the start of its uncompressed data, offsets in the zip structure
+ * from the start of the archive. Memory stays within the {@link ReadLimit} over all members.
  *
  * <p>All methods are static and thread-safe (tensors must not be written to while being saved).
  * Writers replace the target atomically and produce byte-identical archives for equal input (every

@@ -9,7 +9,7 @@ package io.github.vecprop.io;
  * <p>The limit guards against a payload that really is that large (a gzip or zip member that inflates
  * to more than the heap); a header that merely claims a large size costs nothing either way, since
  * every reader checks declared sizes against the file's length, or, for compressed input, allocates
- * only as the data arrives.
+ * only as the data arrives (so compressed input briefly holds an array twice, as chunks and assembled).
  *
  * <p>Process-wide. The default is half the JVM's maximum heap ({@link Runtime#maxMemory()}), or
  * the value of the system property {@value #PROPERTY} (bytes) if it is set when this class loads.

@@ -253,6 +253,20 @@ class CliTest {
         assertEquals(2, r.code(), r.err());
     }
 
+    /** The kernel choice is logged as one line (System.Logger through java.util.logging, formatted by the CLI), not a dated two-line record. */
+    @Test
+    void theKernelLogIsOneLine() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "demo", "--steps", "1").start();
+        p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
+        java.util.List<String> lines = err.lines().filter(l -> l.contains("vecprop kernels") || l.contains("KernelProvider")).toList();
+        assertEquals(1, lines.size(), err);
+        assertTrue(lines.get(0).matches("(INFO|WARNING): vecprop kernels: .*"), err);
+    }
+
     @Test
     void anyNetTrainsSavesAndLoads(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("deep.vpm");
