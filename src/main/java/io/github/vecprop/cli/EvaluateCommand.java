@@ -25,6 +25,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Sequential net = model.load();
         Dataset d = data.load(System.err);
         ModelOption.requireInputs(model.file, net.inputSize(), data.name(), d.features());
+        ModelOption.requireClasses(model.file, net.outputSize(), data.name(), d.classes());
         double accuracy = Trainer.evaluate(net, d.testImages(), d.testLabels(), 1000);
         // The serving path too: the compiled model folds BatchNorm into the Affine before it, which may
         // change a score's last bits, rarely a class.

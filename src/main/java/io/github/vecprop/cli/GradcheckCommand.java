@@ -49,6 +49,7 @@ final class GradcheckCommand implements Callable<Integer> {
         int pixels = d.features();
         if (net != null) {
             ModelOption.requireInputs(model, net.inputSize(), data.name(), pixels);
+            ModelOption.requireClasses(model, net.outputSize(), data.name(), d.classes());
         }
         if (samples < 1 || samples > d.trainImages().dim(0)) {
             throw new IllegalArgumentException("--samples must be between 1 and " + d.trainImages().dim(0) + ", got " + samples);

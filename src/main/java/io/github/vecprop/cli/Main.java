@@ -24,10 +24,17 @@ public final class Main implements Runnable {
         // print a two-line record with a date. An application's own configuration wins.
         for (String property : new String[] {"java.util.logging.SimpleFormatter.format", "jdk.system.logger.format"}) {
             if (System.getProperty(property) == null) {
-                System.setProperty(property, "%4$s: %5$s%6$s%n");
+                System.setProperty(property, "%5$s%6$s%n");
             }
         }
-        System.exit(commandLine().execute(args));
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("vecprop: out of memory (give the JVM more with VECPROP_JAVA_OPTS=-Xmx...)");
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /** The configured command line, for running commands in-process (tests, embedding). */

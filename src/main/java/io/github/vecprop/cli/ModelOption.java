@@ -34,6 +34,14 @@ final class ModelOption {
         }
     }
 
+    /** Throws, naming {@code modelFile}, if its model has fewer outputs than the data set has classes. */
+    static void requireClasses(Path modelFile, int outputs, String data, int classes) throws CorruptFileException {
+        if (outputs < classes) {
+            throw new CorruptFileException(modelFile, -1, "the model has " + outputs + " outputs, but " + data + " has " + classes
+                    + " classes");
+        }
+    }
+
     /** The net in {@code file}; {@code activation} names the one a {@code .npz} file is read with. */
     static Sequential load(Path file, String activation) throws IOException {
         return NetFiles.load(file, Activation.named(activation));

@@ -43,7 +43,9 @@ public final class AtomicWrite {
 
     private static final String SUFFIX = ".tmp";
     private static final int RANDOM_DIGITS = 16;
-    private static final Set<Path> IN_PROGRESS = ConcurrentHashMap.newKeySet();
+    /** File names (each holds 64 random bits) of this JVM's writes in progress, whatever their paths' spelling. */
+    private static final Set<String> IN_PROGRESS = ConcurrentHashMap.newKeySet();
+    private static final Set<Path> IN_PROGRESS_PATHS = ConcurrentHashMap.newKeySet();
     private static volatile boolean hookAdded;
     private static volatile boolean shuttingDown;
 
@@ -72,7 +74,9 @@ public final class AtomicWrite {
             Path temp = dir.resolve("." + name + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + SUFFIX);
             boolean moved = false;
             boolean retry = false;
-            IN_PROGRESS.add(temp);
+            String tempName = temp.getFileName().toString();
+            IN_PROGRESS.add(tempName);
+            IN_PROGRESS_PATHS.add(temp);
             try {
                 FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 boolean closed = false;
@@ -83,6 +87,11 @@ public final class AtomicWrite {
                     }
                     if (!lock(channel)) {
                         // Another write's cleanup took the lock between our create and our lock, and will delete the file.
+                        retry = true;
+                        continue;
+                    }
+                    if (!Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
+                        // A cleanup locked, deleted and unlocked it before our lock: what we hold is unlinked.
                         retry = true;
                         continue;
                     }
@@ -110,7 +119,8 @@ public final class AtomicWrite {
                     }
                 }
             } finally {
-                IN_PROGRESS.remove(temp);
+                IN_PROGRESS.remove(tempName);
+                IN_PROGRESS_PATHS.remove(temp);
                 if (!moved && !retry) {
                     try {
                         Files.deleteIfExists(temp);
@@ -122,12 +132,18 @@ public final class AtomicWrite {
         }
     }
 
-    /** Takes the channel's exclusive lock; false if someone else (another process, or a cleanup in this JVM) holds it. */
-    private static boolean lock(FileChannel channel) throws IOException {
+    /**
+     * Takes the channel's exclusive lock; false if someone else (another process, or a cleanup in this
+     * JVM) holds it. Where the file system has no locks (some network mounts), true without one: no
+     * cleanup can then take the lock either, so none ever deletes the file.
+     */
+    private static boolean lock(FileChannel channel) {
         try {
             return channel.tryLock() != null;
         } catch (OverlappingFileLockException e) {
             return false;
+        } catch (IOException e) {
+            return true;
         }
     }
 
@@ -136,8 +152,10 @@ public final class AtomicWrite {
         String prefix = "." + name + ".";
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path p : files) {
-                if (isOurs(String.valueOf(p.getFileName()), prefix) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-                        && !IN_PROGRESS.contains(p)) {
+                String file = String.valueOf(p.getFileName());
+                // Never open a file of this JVM's own writes: closing any channel to it would drop the writer's
+                // lock, since POSIX locks belong to the process.
+                if (isOurs(file, prefix) && !IN_PROGRESS.contains(file) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     deleteIfAbandoned(p);
                 }
             }
@@ -187,7 +205,7 @@ public final class AtomicWrite {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     // Other threads keep running during shutdown: no write may start after this.
                     shuttingDown = true;
-                    for (Path p : IN_PROGRESS) {
+                    for (Path p : IN_PROGRESS_PATHS) {
                         try {
                             Files.deleteIfExists(p);
                         } catch (IOException e) {

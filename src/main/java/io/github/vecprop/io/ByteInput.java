@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.Checksum;
 import java.util.zip.ZipException;
@@ -35,6 +36,23 @@ final class ByteInput {
     private byte[] chunk;
     private long position;
 
+    /** How a float element is stored: its width in bytes, and how it widens or narrows to float32. */
+    enum Encoding {
+        /** IEEE 754 binary16, widened exactly. */
+        F16(2),
+        /** bfloat16 (the top half of a binary32), widened exactly. */
+        BF16(2),
+        F32(4),
+        /** binary64, narrowed to float32 by rounding to nearest. */
+        F64(8);
+
+        final int width;
+
+        Encoding(int width) {
+            this.width = width;
+        }
+    }
+
     /**
      * What one read may still allocate, shared by every {@link ByteInput} of that read (the members of
      * an archive): starts at {@link ReadLimit#maxBytes()}.
@@ -42,6 +60,16 @@ final class ByteInput {
     static final class Budget {
         private final long limit = ReadLimit.maxBytes();
         private long used;
+
+        /** Charges {@code bytes}, or throws naming {@code source} and {@code sizeAt} (the offset of the size field). */
+        void charge(long bytes, Path file, String source, long sizeAt, String what) throws FileTooLargeException {
+            if (bytes > limit - used) {
+                throw new FileTooLargeException(file, source, sizeAt, what + " needs " + bytes + " bytes in memory"
+                        + (used > 0 ? " after " + used + " already read" : "") + ", over the read limit of "
+                        + limit + " bytes (io.github.vecprop.io.ReadLimit, -D" + ReadLimit.PROPERTY + ")");
+            }
+            used += bytes;
+        }
     }
 
     /**
@@ -125,32 +153,28 @@ final class ByteInput {
      * @throws FileTooLargeException at {@code sizeAt} (the offset of the size field) if the read would exceed the limit
      */
     void reserve(long bytes, long sizeAt, String what) throws FileTooLargeException {
-        if (bytes > budget.limit - budget.used) {
-            throw new FileTooLargeException(file, source, sizeAt, what + " needs " + bytes + " bytes in memory"
-                    + (budget.used > 0 ? " after " + budget.used + " already read" : "") + ", over the read limit of "
-                    + budget.limit + " bytes (io.github.vecprop.io.ReadLimit, -D" + ReadLimit.PROPERTY + ")");
-        }
-        budget.used += bytes;
+        budget.charge(bytes, file, source, sizeAt, what);
     }
 
     /**
-     * Reads {@code count} elements of {@code bytesPerElement} as floats (see {@link #readFloats}),
+     * Reads {@code count} elements of {@code encoding} as floats (see {@link #readFloats}),
      * in bounded memory (see the class comment); {@code sizeAt} is the offset of the field that declared
      * the count, named if the read limit rejects it.
      */
-    float[] readFloatArray(int count, int bytesPerElement, ByteOrder order, long sizeAt, String what) throws IOException {
+    float[] readFloatArray(int count, Encoding encoding, ByteOrder order, long sizeAt, String what) throws IOException {
+        int bytesPerElement = encoding.width;
         // A header that claims more than the file holds is corrupt, whatever the limit.
         requireAvailable((long) bytesPerElement * count, what);
         reserve(4L * count, sizeAt, what);
         if (length >= 0 || count <= GROW) {
             float[] dst = allocateFloats(count, sizeAt, what);
-            readFloats(dst, bytesPerElement, order, what);
+            readFloats(dst, encoding, order, what);
             return dst;
         }
         java.util.List<float[]> chunks = new java.util.ArrayList<>();
         for (int done = 0; done < count; done += GROW) {
-            float[] c = new float[Math.min(GROW, count - done)];
-            readFloats(c, bytesPerElement, order, what, (long) (count - done - c.length) * bytesPerElement);
+            float[] c = allocateFloats(Math.min(GROW, count - done), sizeAt, what);
+            readFloats(c, encoding, order, what, (long) (count - done - c.length) * bytesPerElement);
             chunks.add(c);
         }
         float[] dst = allocateFloats(count, sizeAt, what);
@@ -208,12 +232,23 @@ final class ByteInput {
     }
 
     /** A new array, or a clean error where the heap cannot hold one within the limit (other threads hold memory too). */
-    private float[] allocateFloats(int count, long sizeAt, String what) throws FileTooLargeException {
+    float[] allocateFloats(int count, long sizeAt, String what) throws FileTooLargeException {
+        return newFloats(count, file, source, sizeAt, what);
+    }
+
+    /** As {@link #allocateFloats}, for a caller without a {@link ByteInput}. */
+    static float[] newFloats(int count, Path file, String source, long sizeAt, String what) throws FileTooLargeException {
         try {
             return new float[count];
         } catch (OutOfMemoryError e) {
-            throw heapFull(4L * count, sizeAt, what);
+            throw new FileTooLargeException(file, source, sizeAt, what + " needs " + 4L * count
+                    + " bytes in memory, more than the Java heap has free (" + Runtime.getRuntime().maxMemory() + " bytes at most)");
         }
+    }
+
+    /** A file's length if it is a regular file; -1 (unknown, so read as it arrives) for a pipe or device. */
+    static long lengthOf(Path file) throws IOException {
+        return Files.isRegularFile(file) ? Files.size(file) : -1;
     }
 
     private byte[] allocate(int count, long sizeAt, String what) throws FileTooLargeException {
@@ -233,11 +268,12 @@ final class ByteInput {
      * Fills {@code dst} with {@code dst.length} elements of {@code bytesPerElement} (4: float32, 8:
      * float64, narrowed to float32 by rounding to nearest) in the given byte order.
      */
-    void readFloats(float[] dst, int bytesPerElement, ByteOrder order, String what) throws IOException {
-        readFloats(dst, bytesPerElement, order, what, 0);
+    void readFloats(float[] dst, Encoding encoding, ByteOrder order, String what) throws IOException {
+        readFloats(dst, encoding, order, what, 0);
     }
 
-    private void readFloats(float[] dst, int bytesPerElement, ByteOrder order, String what, long after) throws IOException {
+    private void readFloats(float[] dst, Encoding encoding, ByteOrder order, String what, long after) throws IOException {
+        int bytesPerElement = encoding.width;
         if (chunk == null) {
             chunk = new byte[CHUNK];
         }
@@ -246,11 +282,22 @@ final class ByteInput {
             int n = Math.min(perChunk, dst.length - i);
             readFully(chunk, 0, n * bytesPerElement, what, (long) (dst.length - i - n) * bytesPerElement + after);
             ByteBuffer bb = ByteBuffer.wrap(chunk, 0, n * bytesPerElement).order(order);
-            if (bytesPerElement == 4) {
-                bb.asFloatBuffer().get(dst, i, n);
-            } else {
-                for (int j = 0; j < n; j++) {
-                    dst[i + j] = (float) bb.getDouble();
+            switch (encoding) {
+                case F32 -> bb.asFloatBuffer().get(dst, i, n);
+                case F64 -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[i + j] = (float) bb.getDouble();
+                    }
+                }
+                case F16 -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[i + j] = Float.float16ToFloat(bb.getShort());
+                    }
+                }
+                case BF16 -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[i + j] = Float.intBitsToFloat((bb.getShort() & 0xFFFF) << 16);
+                    }
                 }
             }
         }

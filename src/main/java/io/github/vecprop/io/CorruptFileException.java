@@ -41,16 +41,17 @@ public class CorruptFileException extends IOException {
 
     /** The general form: {@code file} may be null when the input is a stream; {@code source} names the input in the message. */
     CorruptFileException(Path file, String source, long offset, String what, Throwable cause) {
-        super(source + (offset >= 0 ? ": at byte " + offset : "") + ": " + oneLine(what), cause);
+        super(oneLine(source, 500) + (offset >= 0 ? ": at byte " + offset : "") + ": " + oneLine(what, 2000), cause);
         this.file = file;
         this.source = source;
         this.offset = offset;
     }
 
     /** Text from a hostile file can be huge or hold line breaks; a message stays one readable line. */
-    private static String oneLine(String what) {
-        String s = what.replaceAll("[\\r\\n]+", " ");
-        return s.length() <= 2000 ? s : s.substring(0, 2000) + "... (" + s.length() + " characters)";
+    private static String oneLine(String text, int max) {
+        // Names and text from a file (a zip member's name) may hold any character: no line breaks or escapes reach a log.
+        String s = text.replaceAll("[\\r\\n]+", " ").replaceAll("[\\p{Cntrl}&&[^\\t]]", "?");
+        return s.length() <= max ? s : s.substring(0, max) + "... (" + s.length() + " characters)";
     }
 
     /** The file, or empty if the input was a stream known only by its {@link #source() name}. */

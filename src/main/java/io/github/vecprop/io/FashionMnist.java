@@ -57,12 +57,18 @@ public final class FashionMnist {
         Path trainLabels = find(dir, TRAIN_LABELS);
         Path testImages = find(dir, TEST_IMAGES);
         Path testLabels = find(dir, TEST_LABELS);
-        Tensor xTrain = Idx.readImages(trainImages);
-        int[] tTrain = Idx.readLabels(trainLabels);
-        Tensor xTest = Idx.readImages(testImages);
-        int[] tTest = Idx.readLabels(testLabels);
+        // One budget for the four files: the read limit bounds the whole data set.
+        ByteInput.Budget budget = new ByteInput.Budget();
+        Tensor xTrain = Idx.readImages(trainImages, budget);
+        int[] tTrain = Idx.readLabels(trainLabels, budget);
+        Tensor xTest = Idx.readImages(testImages, budget);
+        int[] tTest = Idx.readLabels(testLabels, budget);
         check(xTrain, tTrain, trainImages.toString(), trainLabels, trainLabels.toString());
         check(xTest, tTest, testImages.toString(), testLabels, testLabels.toString());
+        if (xTrain.dim(0) == 0 || xTest.dim(0) == 0 || xTrain.dim(1) == 0) {
+            throw new CorruptFileException(xTrain.dim(0) == 0 || xTrain.dim(1) == 0 ? trainImages : testImages, -1,
+                    "no images to learn from or test on: training images " + xTrain.shape() + ", test images " + xTest.shape());
+        }
         if (xTrain.dim(1) != xTest.dim(1)) {
             throw new CorruptFileException(testImages, -1, "test images of " + xTest.dim(1) + " pixels, but the training images "
                     + trainImages + " have " + xTrain.dim(1));

@@ -50,8 +50,14 @@ public final class Idx {
      */
     public static Tensor readImages(Path file) throws IOException {
         requireFile(file);
+        return readImages(file, new ByteInput.Budget());
+    }
+
+    /** As {@link #readImages(Path)}, charging the data to {@code budget} (one shared by the files of a data set). */
+    static Tensor readImages(Path file, ByteInput.Budget budget) throws IOException {
+        requireFile(file);
         try (InputStream in = Files.newInputStream(file)) {
-            return toImages(read(in, file, file.toString(), Files.size(file)), file, file.toString());
+            return toImages(read(in, file, file.toString(), ByteInput.lengthOf(file), budget), file, file.toString());
         }
     }
 
@@ -61,7 +67,7 @@ public final class Idx {
      */
     public static Tensor readImages(InputStream in, String name) throws IOException {
         requireStream(in, name);
-        return toImages(read(in, null, name, -1), null, name);
+        return toImages(read(in, null, name, -1, new ByteInput.Budget()), null, name);
     }
 
     /**
@@ -72,15 +78,21 @@ public final class Idx {
      */
     public static int[] readLabels(Path file) throws IOException {
         requireFile(file);
+        return readLabels(file, new ByteInput.Budget());
+    }
+
+    /** As {@link #readLabels(Path)}, charging the data to {@code budget}. */
+    static int[] readLabels(Path file, ByteInput.Budget budget) throws IOException {
+        requireFile(file);
         try (InputStream in = Files.newInputStream(file)) {
-            return toLabels(read(in, file, file.toString(), Files.size(file)), file, file.toString());
+            return toLabels(read(in, file, file.toString(), ByteInput.lengthOf(file), budget), file, file.toString());
         }
     }
 
     /** As {@link #readLabels(Path)}, from a stream (not closed) named {@code name} in error messages. */
     public static int[] readLabels(InputStream in, String name) throws IOException {
         requireStream(in, name);
-        return toLabels(read(in, null, name, -1), null, name);
+        return toLabels(read(in, null, name, -1, new ByteInput.Budget()), null, name);
     }
 
     /**
@@ -143,7 +155,7 @@ public final class Idx {
     }
 
     /** {@code fileLength} is the raw input's length in bytes, or -1 if unknown. */
-    private static Raw read(InputStream stream, Path file, String name, long fileLength) throws IOException {
+    private static Raw read(InputStream stream, Path file, String name, long fileLength, ByteInput.Budget budget) throws IOException {
         PushbackInputStream pushback = new PushbackInputStream(new BufferedInputStream(stream, 1 << 16), 2);
         byte[] magic = new byte[2];
         int got = pushback.readNBytes(magic, 0, 2);
@@ -159,7 +171,7 @@ public final class Idx {
             }
         }
         // Decompressed input has no known length: its arrays grow as the data arrives.
-        ByteInput bin = new ByteInput(in, file, name, null, gzip ? -1 : fileLength, new ByteInput.Budget());
+        ByteInput bin = new ByteInput(in, file, name, null, gzip ? -1 : fileLength, budget);
         String format = gzip ? "decompressed IDX data" : "IDX header";
         int zero0 = bin.readUnsignedByte("the IDX magic number");
         int zero1 = bin.readUnsignedByte("the IDX magic number");
@@ -214,7 +226,8 @@ public final class Idx {
                         + " have more pixels than a Java array can hold", null);
             }
         }
-        float[] x = new float[raw.data.length];
+        // Already charged to the read's budget; the heap may still be short of it.
+        float[] x = ByteInput.newFloats(raw.data.length, file, name, 4, "the images as floats");
         for (int i = 0; i < x.length; i++) {
             x[i] = (raw.data[i] & 0xFF) / 255f;
         }
@@ -226,7 +239,12 @@ public final class Idx {
             throw new CorruptFileException(file, name, 3, "a label file needs rank 1, got dimensions "
                     + Arrays.toString(raw.dims), null);
         }
-        int[] labels = new int[raw.data.length];
+        int[] labels;
+        try {
+            labels = new int[raw.data.length];
+        } catch (OutOfMemoryError e) {
+            throw new FileTooLargeException(file, name, 4, raw.data.length + " labels need more memory than the Java heap has free");
+        }
         for (int i = 0; i < labels.length; i++) {
             labels[i] = raw.data[i] & 0xFF;
         }

@@ -156,7 +156,7 @@ public final class ModelFile {
      */
     public static Contents read(Path file) throws IOException {
         Shape.requireNonNull("file", file);
-        long fileSize = Files.size(file);
+        long fileSize = ByteInput.lengthOf(file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             CRC32C crc = new CRC32C();
             Reader r = new Reader(new ByteInput(in, file, file.toString(), crc, fileSize, new ByteInput.Budget()));
@@ -203,7 +203,7 @@ public final class ModelFile {
                     }
                 }
                 String what = "the data of tensor '" + name + "' " + Arrays.toString(dims);
-                float[] data = bin.readFloatArray((int) size, 4, ByteOrder.BIG_ENDIAN, rankAt, what);
+                float[] data = bin.readFloatArray((int) size, ByteInput.Encoding.F32, ByteOrder.BIG_ENDIAN, rankAt, what);
                 params.put(name, Tensor.of(data, dims));
             }
             long computed = crc.getValue();

@@ -56,7 +56,7 @@ public final class Npy {
     public static Tensor read(Path file) throws IOException {
         Shape.requireNonNull("file", file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return read(in, file, file.toString(), Files.size(file), new ByteInput.Budget());
+            return read(in, file, file.toString(), ByteInput.lengthOf(file), new ByteInput.Budget());
         }
     }
 
@@ -156,7 +156,7 @@ public final class Npy {
         int[] dims = h.shape.length == 0 ? new int[] {1} : h.shape;
         int size = Shape.of(dims).size();
         String what = "the array data (" + size + " elements of " + h.descr + ")";
-        float[] data = bin.readFloatArray(size, h.width, h.order, headerStart, what);
+        float[] data = bin.readFloatArray(size, h.width == 4 ? ByteInput.Encoding.F32 : ByteInput.Encoding.F64, h.order, headerStart, what);
         bin.requireEnd(what);
         return Tensor.of(data, dims);
     }

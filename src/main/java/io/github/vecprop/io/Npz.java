@@ -73,7 +73,7 @@ public final class Npz {
 
     private static Map<String, Tensor> read(ZipArchive.Source source, Path file, String name, ByteInput.Budget budget)
             throws IOException {
-        ZipArchive zip = new ZipArchive(source, file, name);
+        ZipArchive zip = new ZipArchive(source, file, name, budget);
         Map<String, Tensor> arrays = new LinkedHashMap<>();
         for (ZipArchive.Member m : zip.members()) {
             if (m.name().endsWith("/") && m.size() == 0) {

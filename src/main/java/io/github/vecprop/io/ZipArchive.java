@@ -36,7 +36,7 @@ final class ZipArchive {
     }
 
     /** A member as the central directory describes it; {@code dataOffset} is where its (compressed) data starts. */
-    record Member(String name, boolean deflated, long crc, long compressedSize, long size, long dataOffset) {
+    record Member(String name, boolean deflated, long crc, long compressedSize, long size, long localOffset, long dataOffset) {
     }
 
     private static final int END = 0x06054b50;
@@ -49,11 +49,14 @@ final class ZipArchive {
     private final Source source;
     private final Path file;
     private final String name;
+    private final ByteInput.Budget budget;
 
-    ZipArchive(Source source, Path file, String name) {
+    /** An archive read from {@code source}; its central directory is charged to {@code budget}. */
+    ZipArchive(Source source, Path file, String name, ByteInput.Budget budget) {
         this.source = source;
         this.file = file;
         this.name = name;
+        this.budget = budget;
     }
 
     static Source of(FileChannel channel) throws IOException {
@@ -133,56 +136,72 @@ final class ZipArchive {
         long dirSize = tail.getInt(at + 12) & MASK32;
         long dirOffset = tail.getInt(at + 16) & MASK32;
         long dirEnd = endOffset;
-        if (entries == 0xFFFF || dirSize == MASK32 || dirOffset == MASK32) {
-            // zip64: a locator just before the end record points at the zip64 end record.
+        long sizeAt = endOffset + 12;
+        long countAt = endOffset + 10;
+        boolean saturated = entries == 0xFFFF || dirSize == MASK32 || dirOffset == MASK32;
+        // Python's zipfile writes a zip64 end record whenever the directory lies past 2 GiB, even with
+        // exact 32-bit values in the end record: look for its locator always, need it only when saturated.
+        boolean zip64 = false;
+        if (endOffset >= 20) {
             ByteBuffer locator = read(endOffset - 20, 20, "the zip64 end locator");
-            if (locator.getInt(0) != ZIP64_LOCATOR) {
-                throw corrupt(endOffset - 20, "the end record says zip64, but there is no zip64 end locator before it");
+            if (locator.getInt(0) == ZIP64_LOCATOR) {
+                zip64 = true;
+                long recordAt = locator.getLong(8);
+                ByteBuffer record = read(recordAt, 56, "the zip64 end record");
+                if (record.getInt(0) != ZIP64_END) {
+                    throw corrupt(recordAt, "no zip64 end record where the locator points");
+                }
+                entries = record.getLong(32);
+                dirSize = record.getLong(40);
+                dirOffset = record.getLong(48);
+                dirEnd = recordAt;
+                sizeAt = recordAt + 40;
+                countAt = recordAt + 32;
+                if (entries < 0) {
+                    throw corrupt(countAt, "the zip64 end record's entry count is negative");
+                }
             }
-            long recordAt = locator.getLong(8);
-            ByteBuffer record = read(recordAt, 56, "the zip64 end record");
-            if (record.getInt(0) != ZIP64_END) {
-                throw corrupt(recordAt, "no zip64 end record where the locator points");
-            }
-            entries = record.getLong(32);
-            dirSize = record.getLong(40);
-            dirOffset = record.getLong(48);
-            dirEnd = recordAt;
+        }
+        if (saturated && !zip64 && entries != 0xFFFF) {
+            throw corrupt(endOffset - 20, "the end record says zip64, but there is no zip64 end locator before it");
         }
         if (dirOffset < 0 || dirSize < 0 || dirOffset > dirEnd || dirSize != dirEnd - dirOffset) {
-            throw corrupt(endOffset + 12, "the central directory (" + dirSize + " bytes at " + dirOffset
+            throw corrupt(sizeAt, "the central directory (" + dirSize + " bytes at " + dirOffset
                     + ") does not end where the end record starts (" + dirEnd + ")");
         }
         if (dirSize > Integer.MAX_VALUE - 8 || entries > dirSize / 46) {
-            throw corrupt(endOffset + 10, entries + " entries cannot fit in a " + dirSize + "-byte central directory");
+            throw corrupt(countAt, entries + " entries cannot fit in a " + dirSize + "-byte central directory");
         }
+        budget.charge(dirSize, file, name, sizeAt, "the central directory");
         ByteBuffer dir = read(dirOffset, (int) dirSize, "the central directory");
         List<Member> members = new ArrayList<>();
-        int p = 0;
+        long p = 0;
         for (long n = 0; n < entries; n++) {
             long entryAt = dirOffset + p;
-            if (p + 46 > dir.limit() || dir.getInt(p) != CENTRAL) {
+            if (p + 46 > dir.limit() || dir.getInt((int) p) != CENTRAL) {
                 throw corrupt(entryAt, "central directory entry " + n + " of " + entries + " is missing or damaged");
             }
-            int flags = dir.getShort(p + 8) & 0xFFFF;
-            int method = dir.getShort(p + 10) & 0xFFFF;
-            long crc = dir.getInt(p + 16) & MASK32;
-            long compressed = dir.getInt(p + 20) & MASK32;
-            long uncompressed = dir.getInt(p + 24) & MASK32;
-            int nameLength = dir.getShort(p + 28) & 0xFFFF;
-            int extraLength = dir.getShort(p + 30) & 0xFFFF;
-            int commentLength = dir.getShort(p + 32) & 0xFFFF;
-            long localOffset = dir.getInt(p + 42) & MASK32;
-            int next = p + 46 + nameLength + extraLength + commentLength;
+            int q0 = (int) p;
+            int flags = dir.getShort(q0 + 8) & 0xFFFF;
+            int method = dir.getShort(q0 + 10) & 0xFFFF;
+            long crc = dir.getInt(q0 + 16) & MASK32;
+            long compressed = dir.getInt(q0 + 20) & MASK32;
+            long uncompressed = dir.getInt(q0 + 24) & MASK32;
+            int nameLength = dir.getShort(q0 + 28) & 0xFFFF;
+            int extraLength = dir.getShort(q0 + 30) & 0xFFFF;
+            int commentLength = dir.getShort(q0 + 32) & 0xFFFF;
+            long localOffset = dir.getInt(q0 + 42) & MASK32;
+            long next = p + 46 + nameLength + extraLength + commentLength;
             if (next > dir.limit()) {
                 throw corrupt(entryAt, "central directory entry " + n + " runs past the directory's end");
             }
-            String memberName = decode(dir, p + 46, nameLength, (flags & 0x800) != 0, entryAt);
+            String memberName = decode(dir, q0 + 46, nameLength, (flags & 0x800) != 0, entryAt);
             // zip64 extra field: the 8-byte values of the fields that say 0xFFFFFFFF, in this order.
-            for (int e = p + 46 + nameLength; e + 4 <= p + 46 + nameLength + extraLength; ) {
+            int extraEnd = q0 + 46 + nameLength + extraLength;
+            for (int e = q0 + 46 + nameLength; e + 4 <= extraEnd; ) {
                 int id = dir.getShort(e) & 0xFFFF;
                 int len = dir.getShort(e + 2) & 0xFFFF;
-                if (e + 4 + len > p + 46 + nameLength + extraLength) {
+                if (e + 4 + len > extraEnd) {
                     throw corrupt(dirOffset + e, "an extra field of member '" + memberName + "' runs past its entry");
                 }
                 if (id == 1) {
@@ -212,7 +231,7 @@ final class ZipArchive {
                 throw corrupt(entryAt + 20, "member '" + memberName + "' has impossible sizes: " + compressed
                         + " compressed, " + uncompressed + " uncompressed");
             }
-            members.add(new Member(memberName, method == 8, crc, compressed, uncompressed,
+            members.add(new Member(memberName, method == 8, crc, compressed, uncompressed, localOffset,
                     local(localOffset, memberName, method, compressed, dirOffset)));
             p = next;
         }
@@ -221,11 +240,11 @@ final class ZipArchive {
                     + entries + " entries");
         }
         List<Member> byOffset = new ArrayList<>(members);
-        byOffset.sort(Comparator.comparingLong(Member::dataOffset));
+        byOffset.sort(Comparator.comparingLong(Member::localOffset));
         for (int i = 1; i < byOffset.size(); i++) {
             Member a = byOffset.get(i - 1);
-            if (a.dataOffset + a.compressedSize > byOffset.get(i).dataOffset - 30) {
-                throw corrupt(byOffset.get(i).dataOffset, "members '" + a.name + "' and '" + byOffset.get(i).name + "' overlap");
+            if (a.dataOffset + a.compressedSize > byOffset.get(i).localOffset) {
+                throw corrupt(byOffset.get(i).localOffset, "members '" + a.name + "' and '" + byOffset.get(i).name + "' overlap");
             }
         }
         return members;

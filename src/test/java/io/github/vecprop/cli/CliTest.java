@@ -258,13 +258,12 @@ class CliTest {
     void theKernelLogIsOneLine() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "demo", "--steps", "1").start();
-        p.getInputStream().readAllBytes();
+                Main.class.getName(), "demo", "--steps", "1").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), err);
         java.util.List<String> lines = err.lines().filter(l -> l.contains("vecprop kernels") || l.contains("KernelProvider")).toList();
         assertEquals(1, lines.size(), err);
-        assertTrue(lines.get(0).matches("(INFO|WARNING): vecprop kernels: .*"), err);
+        assertTrue(lines.get(0).startsWith("vecprop kernels: "), err);
     }
 
     @Test

@@ -80,11 +80,15 @@ class AtomicWriteKillTest {
         for (Path p : Stream.concat(Stream.of(abandoned, locked), others.stream()).toList()) {
             Files.writeString(p, "not a model");
         }
-        try (FileChannel c = FileChannel.open(locked, StandardOpenOption.WRITE)) {
-            // A write in progress holds its lock (here in this JVM; another process's lock behaves the same).
-            var lock = c.lock();
+        // A write in progress in another process holds its lock: a child JVM holds this one.
+        Process holder = new ProcessBuilder(javaCommand(), "-cp", System.getProperty("java.class.path"),
+                HoldLock.class.getName(), locked.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            assertEquals("locked", new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine());
             ModelFile.write(target, "a", Map.of());
-            assertTrue(lock.isValid());
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor();
         }
         assertFalse(Files.exists(abandoned), "an abandoned temporary file is removed");
         assertTrue(Files.exists(locked), "a locked one is someone's write in progress");
