@@ -924,19 +924,19 @@ public final class Onnx {
         List<Protobuf.Writer> initializers = new ArrayList<>();
         String current = "input";
         List<Layer> layers = net.layers();
-        Map<String, Tensor> named = net.tensors();
-        java.util.Iterator<Map.Entry<String, Tensor>> names = named.entrySet().iterator();
+        // The net's names for its tensors (W1 b1 gamma1 runningMean1 ...), found by identity.
+        Map<Tensor, String> names = new java.util.IdentityHashMap<>();
+        net.tensors().forEach((k, t) -> names.put(t, k));
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             LayerSpec spec = layer.spec();
             String out = i == layers.size() - 1 ? "output" : "x" + (i + 1);
-            // The net names its tensors in layer order (W1 b1 gamma1 ...): take this layer's in turn.
             Map<String, String> global = new HashMap<>();
             for (Parameter p : layer.parameters()) {
-                global.put(p.name(), nextName(names, p.value()));
+                global.put(p.name(), names.get(p.value()));
             }
             for (Map.Entry<String, Tensor> s : layer.state().entrySet()) {
-                global.put(s.getKey(), nextName(names, s.getValue()));
+                global.put(s.getKey(), names.get(s.getValue()));
             }
             Protobuf.Writer node = new Protobuf.Writer();
             switch (spec.kind()) {
@@ -984,14 +984,6 @@ public final class Onnx {
                 .message(7, graph)
                 .message(14, new Protobuf.Writer().string(1, LOSS_KEY).string(2, net.lossLayer().spec().toString()))
                 .toByteArray();
-    }
-
-    private static String nextName(java.util.Iterator<Map.Entry<String, Tensor>> names, Tensor expected) {
-        Map.Entry<String, Tensor> e = names.next();
-        if (e.getValue() != expected) {
-            throw new IllegalStateException("the net's tensors are not in layer order at " + e.getKey());
-        }
-        return e.getKey();
     }
 
     private static Tensor param(Layer layer, String name) {

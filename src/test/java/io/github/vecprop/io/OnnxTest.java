@@ -1,0 +1,178 @@
+package io.github.vecprop.io;
+
+import io.github.vecprop.layer.Activation;
+import io.github.vecprop.net.Init;
+import io.github.vecprop.net.Model;
+import io.github.vecprop.net.Sequential;
+import io.github.vecprop.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * ONNX import against files that {@code torch.onnx.export} (PyTorch 1.13.1) really wrote, made by
+ * {@code scripts/make-onnx-fixtures.py} with PyTorch's outputs beside them; the refused cases; and
+ * export then import, which must give the same net bit for bit.
+ */
+class OnnxTest {
+    @TempDir
+    Path dir;
+
+    static Path fixture(String name) throws URISyntaxException {
+        return Path.of(OnnxTest.class.getResource("onnx/" + name).toURI());
+    }
+
+    /** The net's scores through the graph's last operator (none, Softmax or LogSoftmax), as PyTorch's output is. */
+    private static float[] outputs(Sequential net, Tensor x, String last) {
+        Tensor s = net.predict(x);
+        int n = s.dim(0);
+        int c = s.dim(1);
+        float[] out = s.data().clone();
+        if (last.isEmpty()) {
+            return out;
+        }
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < c; j++) {
+                max = Math.max(max, out[i * c + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < c; j++) {
+                sum += Math.exp(out[i * c + j] - max);
+            }
+            for (int j = 0; j < c; j++) {
+                double z = out[i * c + j] - max;
+                out[i * c + j] = (float) (last.equals("Softmax") ? Math.exp(z) / sum : z - Math.log(sum));
+            }
+        }
+        return out;
+    }
+
+    /** Within {@code tolerance} times the outputs' scale (at least 1): float32 sums of a trained net's logits round at their size. */
+    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
+        assertEquals(expected.length, actual.length, what);
+        double worst = 0;
+        double scale = 1;
+        for (int i = 0; i < expected.length; i++) {
+            worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+            scale = Math.max(scale, Math.abs(expected[i]));
+        }
+        tolerance *= scale;
+        assertTrue(worst <= tolerance, what + ": max |PyTorch - vecprop| = " + worst + " > " + tolerance);
+    }
+
+    private static int[] argmax(float[] scores, int classes) {
+        int[] k = new int[scores.length / classes];
+        for (int i = 0; i < k.length; i++) {
+            for (int j = 1; j < classes; j++) {
+                if (scores[i * classes + j] > scores[i * classes + k[i]]) {
+                    k[i] = j;
+                }
+            }
+        }
+        return k;
+    }
+
+    @Test
+    void pytorchExportsGivePyTorchsOutputs() throws Exception {
+        Map<String, String> lastOp = Map.of("tanh-sigmoid", "LogSoftmax", "batchnorm-dropout", "Softmax", "flatten", "",
+                "matmul-add", "");
+        for (Map.Entry<String, String> e : lastOp.entrySet()) {
+            Sequential net = NetFiles.load(fixture(e.getKey() + ".onnx"));
+            Map<String, Tensor> io = Npz.read(fixture(e.getKey() + ".npz"));
+            Tensor x = io.get("input");
+            float[] expected = io.get("output").data();
+            float[] got = outputs(net, x, e.getValue());
+            assertClose(expected, got, 1e-5, e.getKey());
+            assertArrayEquals(argmax(expected, 10), argmax(got, 10), e.getKey() + " classes");
+            // The compiled model too (BatchNorm folded into the Affine before it): within the folding's rounding.
+            Model m = net.freeze();
+            float[] served = new float[x.dim(0) * 10];
+            m.predict(m.newContext(x.dim(0)), x.data(), 0, x.dim(0), served, 0);
+            assertClose(net.predict(x).data(), served, 1e-5, e.getKey() + " compiled");
+        }
+    }
+
+    @Test
+    void theFashionMnistNetGivesPyTorchsClassOnEverySubsetImage() throws Exception {
+        Sequential net = Onnx.read(fixture("mlp-784-50-10.onnx"));
+        assertEquals("Sequential input=784\nAffine in=784 out=50\nRelu\nAffine in=50 out=10\nSoftmaxWithLoss",
+                net.architecture().toText().strip());
+        Tensor x = FashionMnist.loadEmbeddedSubset().testImages();
+        float[] expected = Npz.read(fixture("mlp-784-50-10.npz")).get("output").data();
+        float[] got = net.predict(x).data();
+        assertClose(expected, got, 1e-5, "784-50-10 on the subset's 1000 test images");
+        assertArrayEquals(argmax(expected, 10), argmax(got, 10));
+    }
+
+    @Test
+    void unsupportedModelsAreRefusedNamingTheNodeTheOperatorAndTheOpset() throws Exception {
+        Map<String, String> expected = Map.of(
+                "unsupported-conv.onnx", "node 'conv0' (Conv, opset 13): operator Conv is not supported",
+                "unsupported-external.onnx", "initializer 'W' keeps its data in an external file, which is not supported",
+                "unsupported-int64.onnx", "node 'fc' (Gemm, opset 13): its B 'W' is not float32",
+                "unsupported-branch.onnx", "'input' is read by 2 nodes ([relu (Relu), mm (MatMul)]): not a chain");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            Path f = fixture(e.getKey());
+            CorruptFileException x = assertThrows(CorruptFileException.class, () -> Onnx.read(f));
+            assertTrue(x.getMessage().startsWith(f + ": "), x.getMessage());
+            assertTrue(x.getMessage().contains(e.getValue()), x.getMessage());
+        }
+    }
+
+    @Test
+    void exportThenImportIsBitIdentical() throws Exception {
+        List<Sequential> nets = List.of(
+                Sequential.mlp(7, 5, 3).seed(1).build(),
+                Sequential.mlp(6, 4, 4, 2).activation(Activation.TANH).init(Init.xavier()).seed(2).build(),
+                Sequential.mlp(6, 5, 3).activation(Activation.SIGMOID).batchNorm().dropout(0.3f).seed(3).build(),
+                Sequential.mlp(4, 3, 2).meanSquaredError().seed(4).build());
+        Tensor x = Tensor.of(new float[] {0.1f, -0.4f, 0.9f, 0.3f, -0.2f, 0.5f, 0.7f, 0.2f, -0.6f, 0.4f, 0.0f, 1.0f, 0.8f, -0.3f}, 2, 7);
+        for (Sequential net : nets) {
+            // Non-trivial running statistics, as a trained BatchNorm has.
+            for (Tensor t : net.tensors().values()) {
+                for (int i = 0; i < t.size(); i++) {
+                    t.data()[i] += 0.01f * (i % 7);
+                }
+            }
+            Path f = dir.resolve("net.onnx");
+            NetFiles.save(net, f);
+            Sequential back = NetFiles.load(f);
+            assertEquals(net.architecture(), back.architecture());
+            assertEquals(net.tensors().keySet(), back.tensors().keySet());
+            for (String k : net.tensors().keySet()) {
+                assertArrayEquals(net.tensors().get(k).data(), back.tensors().get(k).data(), k);
+            }
+            Tensor in = Tensor.of(java.util.Arrays.copyOf(x.data(), 2 * net.inputSize()), 2, net.inputSize());
+            net.setTraining(false);
+            assertArrayEquals(net.predict(in).data(), back.predict(in).data());
+        }
+    }
+
+    @Test
+    void damagedProtobufIsACleanErrorWithAnOffset() throws Exception {
+        byte[] valid = Files.readAllBytes(fixture("mlp-784-50-10.onnx"));
+        Path f = dir.resolve("cut.onnx");
+        Files.write(f, java.util.Arrays.copyOf(valid, valid.length / 2));
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> Onnx.read(f));
+        assertTrue(e.getMessage().matches("\\Q" + f + "\\E: at byte \\d+: .*"), e.getMessage());
+        Files.write(f, new byte[] {0x0F});
+        e = assertThrows(CorruptFileException.class, () -> Onnx.read(f));
+        assertTrue(e.getMessage().contains("wire type 7"), e.getMessage());
+    }
+
+    static byte[] read(String name) throws IOException, URISyntaxException {
+        return Files.readAllBytes(fixture(name));
+    }
+}
