@@ -154,42 +154,140 @@ public final class NetFiles {
         }
     }
 
+    /**
+     * Loads the tensors of a {@code .safetensors} or {@code .npz} file into a net of {@code architecture},
+     * for files that cannot say their architecture (a PyTorch {@code state_dict} of a net mixing
+     * activations, say). The tensors are either vecprop's ({@code W1 b1 gamma1 runningMean1 ...}), or a
+     * {@code state_dict} whose layers, in prefix order (see the class comment), fill the architecture's
+     * {@code Affine} and {@code BatchNorm} layers in order: a {@code Linear}'s {@code weight} (out x in,
+     * transposed) and {@code bias}, a {@code BatchNorm1d}'s {@code weight}, {@code bias},
+     * {@code running_mean} and {@code running_var} ({@code num_batches_tracked} is ignored).
+     *
+     * @throws CorruptFileException naming the file if it is damaged or its tensors do not fit the architecture
+     * @throws IllegalArgumentException if the architecture cannot be built
+     */
+    public static Sequential load(Path file, Architecture architecture) throws IOException {
+        Shape.requireNonNull("file", file);
+        Shape.requireNonNull("architecture", architecture);
+        Map<String, Tensor> tensors;
+        if (isNpz(file)) {
+            tensors = Npz.read(file);
+        } else if (hasExtension(file, ".safetensors")) {
+            tensors = Safetensors.read(file).tensors();
+        } else {
+            throw new IllegalArgumentException(file + ": only .safetensors and .npz files are loaded into a given architecture");
+        }
+        Sequential net = Sequential.of(architecture);
+        Map<String, Tensor> named = tensors.keySet().equals(net.tensors().keySet()) ? tensors : fromStateDict(file, tensors, net);
+        try {
+            net.loadParams(named);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptFileException(file, -1, "the tensors do not fit the architecture " + architecture + ": " + e.getMessage());
+        }
+        return net;
+    }
+
+    /** A PyTorch state_dict's layers in prefix order: each a map from the last key segment to its tensor. */
+    private static java.util.List<Map.Entry<String, Map<String, Tensor>>> stateDictLayers(Map<String, Tensor> dict) {
+        java.util.TreeMap<String, Map<String, Tensor>> layers = new java.util.TreeMap<>(NetFiles::comparePrefixes);
+        for (Map.Entry<String, Tensor> e : dict.entrySet()) {
+            int dot = e.getKey().lastIndexOf('.');
+            String prefix = dot < 0 ? "" : e.getKey().substring(0, dot);
+            layers.computeIfAbsent(prefix, k -> new java.util.LinkedHashMap<>()).put(e.getKey().substring(dot + 1), e.getValue());
+        }
+        return new java.util.ArrayList<>(layers.entrySet());
+    }
+
+    /** A state_dict's Linear and BatchNorm1d layers as the tensors of {@code net}'s Affine and BatchNorm layers, in order. */
+    private static Map<String, Tensor> fromStateDict(Path file, Map<String, Tensor> dict, Sequential net) throws CorruptFileException {
+        java.util.List<Map.Entry<String, Map<String, Tensor>>> groups = stateDictLayers(dict);
+        Map<Tensor, String> names = new java.util.IdentityHashMap<>();
+        net.tensors().forEach((k, t) -> names.put(t, k));
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        int g = 0;
+        for (io.github.vecprop.layer.Layer layer : net.layers()) {
+            String kind = layer.spec().kind();
+            if (!kind.equals("Affine") && !kind.equals("BatchNorm")) {
+                continue;
+            }
+            if (g == groups.size()) {
+                throw new CorruptFileException(file, -1, "the state_dict has " + groups.size() + " layers, fewer than the architecture's"
+                        + " Affine and BatchNorm layers");
+            }
+            Map.Entry<String, Map<String, Tensor>> group = groups.get(g++);
+            Map<String, Tensor> t = group.getValue();
+            java.util.List<String> keys = kind.equals("Affine") ? java.util.List.of("weight", "bias")
+                    : java.util.List.of("weight", "bias", "running_mean", "running_var");
+            java.util.Set<String> present = new java.util.HashSet<>(t.keySet());
+            present.remove("num_batches_tracked");
+            if (!present.equals(new java.util.HashSet<>(keys))) {
+                throw new CorruptFileException(file, -1, "state_dict layer '" + group.getKey() + "' has " + t.keySet() + ", but the "
+                        + kind + " it fills needs " + keys);
+            }
+            String[] ours = kind.equals("Affine") ? new String[] {"W", "b"} : new String[] {"gamma", "beta", "runningMean", "runningVar"};
+            for (int k = 0; k < keys.size(); k++) {
+                Tensor target = k < 2 || kind.equals("Affine") ? paramOf(layer, ours[k]) : layer.state().get(ours[k]);
+                Tensor value = t.get(keys.get(k));
+                out.put(names.get(target), kind.equals("Affine") && k == 0 ? transposed(file, group.getKey(), value) : value);
+            }
+        }
+        if (g != groups.size()) {
+            throw new CorruptFileException(file, -1, "the state_dict has " + groups.size() + " layers, more than the architecture's "
+                    + g + " Affine and BatchNorm layers");
+        }
+        return out;
+    }
+
+    private static Tensor paramOf(io.github.vecprop.layer.Layer layer, String name) {
+        for (io.github.vecprop.layer.Parameter p : layer.parameters()) {
+            if (p.name().equals(name)) {
+                return p.value();
+            }
+        }
+        throw new IllegalStateException(layer.spec() + " has no parameter " + name);
+    }
+
+    /** PyTorch's out x in weight as vecprop's in x out. */
+    private static Tensor transposed(Path file, String layer, Tensor w) throws CorruptFileException {
+        if (w.rank() != 2) {
+            throw new CorruptFileException(file, -1, "state_dict layer '" + layer + "' has a weight of shape " + w.shape()
+                    + ", not a Linear layer's out x in matrix");
+        }
+        int out = w.dim(0);
+        int in = w.dim(1);
+        float[] t = new float[w.size()];
+        for (int r = 0; r < out; r++) {
+            for (int c = 0; c < in; c++) {
+                t[c * out + r] = w.data()[r * in + c];
+            }
+        }
+        return Tensor.of(t, in, out);
+    }
+
     /** A PyTorch state_dict of Linear layers as {@code W1 b1 ... Wn bn} (see the class comment). */
     private static Map<String, Tensor> fromStateDict(Path file, Map<String, Tensor> dict) throws CorruptFileException {
-        java.util.TreeMap<String, Tensor[]> layers = new java.util.TreeMap<>(NetFiles::comparePrefixes);
-        for (Map.Entry<String, Tensor> e : dict.entrySet()) {
-            String key = e.getKey();
-            int dot = key.lastIndexOf('.');
-            String role = dot < 0 ? "" : key.substring(dot + 1);
-            if (!role.equals("weight") && !role.equals("bias")) {
-                throw new CorruptFileException(file, -1, "key '" + key + "' is neither vecprop's (W1 b1 ...) nor a Linear layer's"
-                        + " <prefix>.weight or <prefix>.bias; only state_dicts of Linear layers map (export other nets to ONNX)");
-            }
-            layers.computeIfAbsent(key.substring(0, dot), k -> new Tensor[2])[role.equals("weight") ? 0 : 1] = e.getValue();
-        }
         Map<String, Tensor> params = new java.util.LinkedHashMap<>();
         int i = 0;
-        for (Map.Entry<String, Tensor[]> l : layers.entrySet()) {
-            Tensor w = l.getValue()[0];
-            Tensor b = l.getValue()[1];
-            if (w == null || w.rank() != 2 || b == null || b.rank() != 1 || b.dim(0) != w.dim(0)) {
-                throw new CorruptFileException(file, -1, "'" + l.getKey() + "' is not a Linear layer: it needs " + l.getKey()
-                        + ".weight (out x in) and " + l.getKey() + ".bias (out), and has " + (w == null ? "no weight" : "weight " + w.shape())
-                        + " and " + (b == null ? "no bias" : "bias " + b.shape()));
+        for (Map.Entry<String, Map<String, Tensor>> l : stateDictLayers(dict)) {
+            Map<String, Tensor> t = l.getValue();
+            Tensor w = t.get("weight");
+            Tensor b = t.get("bias");
+            if (!t.keySet().equals(java.util.Set.of("weight", "bias")) || w.rank() != 2 || b.rank() != 1 || b.dim(0) != w.dim(0)) {
+                throw new CorruptFileException(file, -1, "state_dict layer '" + l.getKey() + "' has " + describe(t)
+                        + "; without an architecture only Linear layers (weight out x in, bias out) map (load it with"
+                        + " NetFiles.load(file, architecture), or export the net to ONNX)");
             }
             i++;
-            float[] t = new float[w.size()];
-            int out = w.dim(0);
-            int in = w.dim(1);
-            for (int r = 0; r < out; r++) {
-                for (int c = 0; c < in; c++) {
-                    t[c * out + r] = w.data()[r * in + c];
-                }
-            }
-            params.put("W" + i, Tensor.of(t, in, out));
+            params.put("W" + i, transposed(file, l.getKey(), w));
             params.put("b" + i, b);
         }
         return params;
+    }
+
+    private static String describe(Map<String, Tensor> t) {
+        StringBuilder s = new StringBuilder();
+        t.forEach((k, v) -> s.append(s.length() > 0 ? ", " : "").append(k).append(' ').append(v.shape()));
+        return s.toString();
     }
 
     /** Dotted prefixes in natural order: numeric segments compare as numbers. */
