@@ -11,8 +11,8 @@ import java.nio.file.NoSuchFileException;
 /** The {@code vecprop} command line. Exit codes: 0 success, 1 failure, 2 usage error or bad argument. */
 @Command(name = "vecprop", mixinStandardHelpOptions = true, version = "vecprop 0.1.0",
         description = "Neural-network layers trained by backpropagation on Vector API kernels.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InfoCommand.class, GradcheckCommand.class,
-                DemoCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InfoCommand.class, ConvertCommand.class,
+                GradcheckCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -12,11 +12,11 @@ import java.nio.file.Path;
 /** The {@code --model FILE} option (and, for {@code .npz} files, which do not store it, {@code --activation}). */
 final class ModelOption {
     @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "model saved by 'train --save' (vecprop format, or .npz with W1 b1 ... Wn bn)")
+            description = "model file: vecprop's (any name), .onnx, .safetensors, or .npz with W1 b1 ... Wn bn")
     Path file;
     @Option(names = "--activation", defaultValue = "relu", paramLabel = "NAME",
-            description = "activation between the layers of a .npz model, which does not store it: relu, sigmoid or tanh"
-                    + " (default: ${DEFAULT-VALUE}; vecprop's own files store theirs)")
+            description = "activation between the layers of a .npz or PyTorch-state-dict .safetensors model, which do not store it:"
+                    + " relu, sigmoid or tanh (default: ${DEFAULT-VALUE}; the other formats store theirs)")
     String activation;
 
     Sequential load() throws IOException {

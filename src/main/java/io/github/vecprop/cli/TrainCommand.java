@@ -64,7 +64,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "gemm threads (default: available processors)")
     Integer threads;
     @Option(names = "--save", paramLabel = "FILE",
-            description = "save the trained model (.npz: NumPy W1 b1 ... Wn bn, without the activation; else vecprop's format)")
+            description = "save the trained model: .onnx (ONNX, opset 13), .safetensors, .npz (NumPy W1 b1 ... Wn bn, without the"
+                    + " activation) or any other name (vecprop's format)")
     Path save;
     @Option(names = "--plot", paramLabel = "FILE.svg", description = "write loss and accuracy curves as SVG, and the history as CSV beside it")
     Path plot;

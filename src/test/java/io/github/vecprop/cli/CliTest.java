@@ -266,6 +266,37 @@ class CliTest {
         assertTrue(lines.get(0).startsWith("vecprop kernels: "), err);
     }
 
+    /** ONNX and safetensors through the CLI: PyTorch's export evaluates and predicts, and convert goes between all formats. */
+    @Test
+    void onnxAndSafetensorsModelsServeAndConvert(@TempDir Path dir) throws Exception {
+        Path onnx = Path.of(getClass().getResource("/io/github/vecprop/io/onnx/mlp-784-50-10.onnx").toURI());
+        Result eval = run("evaluate", "--data", "subset", "--model", onnx.toString());
+        assertEquals(0, eval.code(), eval.err());
+        Result info = run("info", "--model", onnx.toString());
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("Affine in=784 out=50") && info.out().contains("parameter count: 39760"), info.out());
+        String last = eval.lastLine();
+        Path previous = onnx;
+        for (String name : new String[] {"m.safetensors", "m.vpm", "m.npz", "back.onnx"}) {
+            Path out = dir.resolve(name);
+            Result c = run("convert", "--model", previous.toString(), "--out", out.toString());
+            assertEquals(0, c.code(), c.err());
+            Result e = run("evaluate", "--data", "subset", "--model", out.toString());
+            assertEquals(last, e.lastLine(), name);
+            previous = out;
+        }
+        // A format that cannot hold the net is refused before anything is written.
+        Path bn = dir.resolve("bn.vpm");
+        io.github.vecprop.io.NetFiles.save(io.github.vecprop.net.Sequential.mlp(784, 5, 10).batchNorm().build(), bn);
+        Result c = run("convert", "--model", bn.toString(), "--out", dir.resolve("bn.npz").toString());
+        assertEquals(2, c.code(), c.err());
+        assertFalse(Files.exists(dir.resolve("bn.npz")));
+        Result unsupported = run("info", "--model",
+                Path.of(getClass().getResource("/io/github/vecprop/io/onnx/unsupported-conv.onnx").toURI()).toString());
+        assertEquals(1, unsupported.code(), unsupported.err());
+        assertTrue(unsupported.err().contains("node 'conv0' (Conv, opset 13)"), unsupported.err());
+    }
+
     @Test
     void anyNetTrainsSavesAndLoads(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("deep.vpm");
