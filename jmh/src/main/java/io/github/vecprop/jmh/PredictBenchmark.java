@@ -23,7 +23,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Inference on a compiled ReLU MLP ({@code net}: the origin notes' 784-50-10, and 784-256-128-10):
+ * Inference on a compiled ReLU MLP ({@code net}: the origin notes' 784-50-10, 784-256-128-10, and a
+ * 784-50-10 imported from PyTorch's ONNX export):
  * one sample (scores and class, caller-owned output), a batch of 100 (classes), one sample from two
  * threads sharing the model, and for comparison the training net's own {@code predict} of 100 rows
  * in inference mode. Run with {@code -prof gc}: every variant should allocate nothing per call. gemm
@@ -39,7 +40,8 @@ public class PredictBenchmark {
     /** The model, shared by every thread. */
     @State(Scope.Benchmark)
     public static class Shared {
-        @Param({"784-50-10", "784-256-128-10"})
+        /** Sizes of a net built here, or {@code onnx:FILE}: a model imported from ONNX (relative to jmh/). */
+        @Param({"784-50-10", "784-256-128-10", "onnx:../src/test/resources/io/github/vecprop/io/onnx/mlp-784-50-10.onnx"})
         public String net;
 
         Sequential trained;
@@ -48,10 +50,15 @@ public class PredictBenchmark {
         Tensor batch;
 
         @Setup
-        public void setUp() {
+        public void setUp() throws java.io.IOException {
             GemmThreads.setDefaultParallelism(1);
-            int[] sizes = java.util.Arrays.stream(net.split("-")).mapToInt(Integer::parseInt).toArray();
-            trained = Sequential.mlp(sizes).init(Init.std(0.05f)).seed(1).build();
+            if (net.startsWith("onnx:")) {
+                // Trained in PyTorch, exported by torch.onnx.export: served like a net trained here.
+                trained = io.github.vecprop.io.Onnx.read(java.nio.file.Path.of(net.substring("onnx:".length())));
+            } else {
+                int[] sizes = java.util.Arrays.stream(net.split("-")).mapToInt(Integer::parseInt).toArray();
+                trained = Sequential.mlp(sizes).init(Init.std(0.05f)).seed(1).build();
+            }
             trained.setTraining(false);
             model = trained.freeze();
             SplittableRandom r = new SplittableRandom(3);
