@@ -101,6 +101,15 @@ class OnnxTest {
             float[] served = new float[x.dim(0) * 10];
             m.predict(m.newContext(x.dim(0)), x.data(), 0, x.dim(0), served, 0);
             assertClose(net.predict(x).data(), served, 1e-5, e.getKey() + " compiled");
+            if (e.getKey().equals("batchnorm-dropout")) {
+                // The folding error, reported in the README: scores before the Softmax, unfolded against folded.
+                float[] unfolded = net.predict(x).data();
+                double worst = 0;
+                for (int i = 0; i < served.length; i++) {
+                    worst = Math.max(worst, Math.abs(unfolded[i] - served[i]));
+                }
+                System.out.printf("BatchNormalization folded into Gemm: max |unfolded - folded| = %.3g on %d rows%n", worst, x.dim(0));
+            }
         }
     }
 
