@@ -56,7 +56,7 @@ public final class Safetensors {
         }
     }
 
-    private record Entry(String name, ByteInput.Encoding encoding, int[] dims, long begin, long end, long at) {
+    private record Entry(String name, ByteInput.Encoding encoding, int[] dims, long begin, long end) {
     }
 
     /**
@@ -172,7 +172,7 @@ public final class Safetensors {
         if (end - begin != count * encoding.width) {
             throw bin.corrupt(8, what + " covers " + (end - begin) + " bytes, but " + dtype + " " + shape + " needs " + count * encoding.width);
         }
-        return new Entry(name, encoding, dims, begin, end, 8);
+        return new Entry(name, encoding, dims, begin, end);
     }
 
     /** Writes {@code tensors} (F32, in the map's order) and {@code metadata}, replacing {@code file} atomically. */
