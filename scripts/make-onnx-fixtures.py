@@ -20,7 +20,8 @@ mode); for mlp-784-50-10 the inputs are the embedded subset's 1000 test images (
 `accuracy` is PyTorch's test accuracy on the full set.
 safetensors twins of the state dicts (weights out x in, as PyTorch stores them): mlp-784-50-10.safetensors
 (F32), mlp-784-50-10-f16.safetensors and -bf16 (the same weights rounded; the .npz output is PyTorch's
-output with the rounded weights in float32), tanh-sigmoid.safetensors.
+output with the rounded weights in float32), tanh-sigmoid.safetensors, batchnorm-dropout.safetensors (with
+its I64 num_batches_tracked).
 Unsupported cases, for the error messages: unsupported-conv.onnx, unsupported-external.onnx (external
 tensor data), unsupported-int64.onnx (an int64 weight), unsupported-branch.onnx (not a chain).
 """
@@ -116,6 +117,24 @@ def safetensors(path, tensors, dtype="F32"):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+def safetensors_any(path, tensors):
+    """Like safetensors(), F32, but integer tensors keep their own dtype (I64)."""
+    header, blobs, at = {}, [], 0
+    for k in sorted(tensors):
+        t = tensors[k].detach()
+        if t.dtype == torch.int64:
+            raw, dtype = t.numpy().astype("<i8").tobytes(), "I64"
+        else:
+            raw, dtype = t.to(torch.float32).numpy().astype("<f4").tobytes(), "F32"
+        header[k] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [at, at + len(raw)]}
+        blobs.append(raw)
+        at += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
 # 1. 784-50-10 ReLU, trained.
 mlp = torch.nn.Sequential(torch.nn.Linear(784, 50), torch.nn.ReLU(), torch.nn.Linear(50, 10))
 train(mlp, 3)
@@ -156,6 +175,8 @@ m.graph.node.insert(at + 1, helper.make_node("Dropout", [relu_out + "_before_dro
 onnx.checker.check_model(m)
 onnx.save(m, path)
 outputs(bn, "batchnorm-dropout", x_test[:8])
+# Its state dict as PyTorch keeps it, num_batches_tracked (an int64 counter) included.
+safetensors_any(os.path.join(out, "batchnorm-dropout.safetensors"), bn.state_dict())
 
 # 4. nn.Flatten on 1x28x28 images.
 fl = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 16), torch.nn.ReLU(), torch.nn.Linear(16, 10))

@@ -22,9 +22,12 @@ import java.util.Map;
  * so it loads as it was. One without that metadata loads as an MLP with the activation chosen on load:
  * either from vecprop's names {@code W1 b1 ... Wn bn}, or from a PyTorch {@code state_dict} of
  * {@code Linear} layers, {@code <prefix>.weight} ({@code out x in}, transposed to {@code W}) and
- * {@code <prefix>.bias}, the layers ordered by prefix with numbers compared as numbers
- * ({@code 0 < 2 < 10}, as {@code nn.Sequential} numbers them); any other key (a BatchNorm's statistics)
- * is refused by name: such nets travel as ONNX.
+ * {@code <prefix>.bias}, the layers ordered by prefix with runs of digits compared as numbers
+ * ({@code 0 < 2 < 10} as {@code nn.Sequential} numbers them, {@code fc2 < fc10}) and other text
+ * alphabetically: names whose definition order is not their alphabetical one ({@code fc_in, fc_hidden,
+ * fc_out}) load in the wrong order when their widths happen to fit, so such nets should travel as ONNX,
+ * which records the order. Any other key (a BatchNorm's statistics) is refused by name unless the caller
+ * gives the architecture ({@link #load(Path, Architecture)}).
  *
  * <p>A name ending in {@code .npz} means NumPy: the
  * parameters only ({@code W1 b1 ... Wn bn}, as the book's {@code MultiLayerNet} names them), so a
@@ -177,7 +180,12 @@ public final class NetFiles {
         } else {
             throw new IllegalArgumentException(file + ": only .safetensors and .npz files are loaded into a given architecture");
         }
-        Sequential net = Sequential.of(architecture);
+        Sequential net;
+        try {
+            net = Sequential.of(architecture);
+        } catch (OutOfMemoryError e) {
+            throw new FileTooLargeException(file, file.toString(), -1, "the architecture needs more memory than the Java heap has free");
+        }
         Map<String, Tensor> named = tensors.keySet().equals(net.tensors().keySet()) ? tensors : fromStateDict(file, tensors, net);
         try {
             net.loadParams(named);
@@ -290,19 +298,37 @@ public final class NetFiles {
         return s.toString();
     }
 
-    /** Dotted prefixes in natural order: numeric segments compare as numbers. */
+    /** Prefixes in natural order: runs of digits compare as numbers ({@code 2 < 10}, {@code fc2 < fc10}), the rest as text. */
     private static int comparePrefixes(String a, String b) {
-        String[] x = a.split("\\.", -1);
-        String[] y = b.split("\\.", -1);
-        for (int i = 0; i < Math.min(x.length, y.length); i++) {
-            boolean nx = x[i].matches("[0-9]{1,9}");
-            boolean ny = y[i].matches("[0-9]{1,9}");
-            int c = nx && ny ? Integer.compare(Integer.parseInt(x[i]), Integer.parseInt(y[i])) : x[i].compareTo(y[i]);
-            if (c != 0) {
-                return c;
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            char x = a.charAt(i);
+            char y = b.charAt(j);
+            if (Character.isDigit(x) && Character.isDigit(y) && x < 128 && y < 128) {
+                int si = i;
+                int sj = j;
+                while (i < a.length() && a.charAt(i) >= '0' && a.charAt(i) <= '9') {
+                    i++;
+                }
+                while (j < b.length() && b.charAt(j) >= '0' && b.charAt(j) <= '9') {
+                    j++;
+                }
+                String da = a.substring(si, i).replaceFirst("^0+(?=.)", "");
+                String db = b.substring(sj, j).replaceFirst("^0+(?=.)", "");
+                int c = da.length() != db.length() ? Integer.compare(da.length(), db.length()) : da.compareTo(db);
+                if (c != 0) {
+                    return c;
+                }
+            } else {
+                if (x != y) {
+                    return Character.compare(x, y);
+                }
+                i++;
+                j++;
             }
         }
-        return Integer.compare(x.length, y.length);
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     /** A net from an architecture text and tensors, validated as described in the class comment. */

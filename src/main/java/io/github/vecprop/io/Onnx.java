@@ -86,7 +86,9 @@ public final class Onnx {
         }
     }
 
-    private record Attribute(String name, int type, float f, long i, Value t, float[] floats, long[] ints, boolean unsupported) {
+    /** An attribute; {@code hasF} and {@code hasI} say which scalar field the file set (proto2 presence). */
+    private record Attribute(String name, int type, float f, long i, Value t, float[] floats, long[] ints, boolean unsupported,
+                             boolean hasF, boolean hasI) {
     }
 
     private record Node(String name, String op, String domain, List<String> inputs, List<String> outputs,
@@ -126,7 +128,12 @@ public final class Onnx {
         } else {
             bytes = bin.readRest("the ONNX model");
         }
-        return new Importer(bytes, file, name).run();
+        try {
+            return new Importer(bytes, file, name).run();
+        } catch (OutOfMemoryError e) {
+            throw new FileTooLargeException(file, name, -1, "the net it holds needs more memory than the Java heap has free ("
+                    + Runtime.getRuntime().maxMemory() + " bytes at most)");
+        }
     }
 
     private static final class Importer {
@@ -257,7 +264,7 @@ public final class Onnx {
                             Protobuf.Reader tensorType = t.message("a tensor type");
                             while (tensorType.next()) {
                                 if (tensorType.field() == 1) {
-                                    type = (int) tensorType.int64("an element type");
+                                    type = (int) Math.max(-1, Math.min(tensorType.int64("an element type"), 1000));
                                 } else if (tensorType.field() == 2) {
                                     shape = shape(tensorType.message("a tensor shape"));
                                 } else {
@@ -323,7 +330,9 @@ public final class Onnx {
                     case 7 -> domain = r.string("a node's domain");
                     case 5 -> {
                         Attribute a = attribute(r.message("an attribute"), r.position());
-                        attributes.put(a.name, a);
+                        if (attributes.put(a.name, a) != null) {
+                            throw corrupt(at, "a node" + (name.isEmpty() ? "" : " '" + name + "'") + " has two attributes named '" + a.name + "'");
+                        }
                     }
                     default -> r.skip();
                 }
@@ -351,12 +360,20 @@ public final class Onnx {
             List<float[]> floats = new ArrayList<>();
             Protobuf.LongList ints = new Protobuf.LongList();
             boolean unsupported = false;
+            boolean hasF = false;
+            boolean hasI = false;
             while (r.next()) {
                 switch (r.field()) {
                     case 1 -> name = r.string("an attribute name");
-                    case 20 -> type = (int) r.int64("an attribute type");
-                    case 2 -> f = r.fixed32Float("a float attribute");
-                    case 3 -> i = r.int64("an int attribute");
+                    case 20 -> type = (int) Math.max(-1, Math.min(r.int64("an attribute type"), 1000));
+                    case 2 -> {
+                        f = r.fixed32Float("a float attribute");
+                        hasF = true;
+                    }
+                    case 3 -> {
+                        i = r.int64("an int attribute");
+                        hasI = true;
+                    }
                     case 5 -> t = tensor(r.message("a tensor attribute"), r.position(), "attribute");
                     case 7 -> floats.add(r.floats("a floats attribute"));
                     case 8 -> r.int64s(ints, "an ints attribute");
@@ -377,7 +394,7 @@ public final class Onnx {
                 System.arraycopy(x, 0, all, n, x.length);
                 n += x.length;
             }
-            return new Attribute(name, type, f, i, t, all, ints.toArray(), unsupported);
+            return new Attribute(name, type, f, i, t, all, ints.toArray(), unsupported, hasF, hasI);
         }
 
         private Value tensor(Protobuf.Reader r, int at, String kind) throws IOException {
@@ -389,11 +406,10 @@ public final class Onnx {
             Protobuf.LongList int64Data = new Protobuf.LongList();
             Protobuf.LongList int32Data = new Protobuf.LongList();
             boolean external = false;
-            boolean otherData = false;
             while (r.next()) {
                 switch (r.field()) {
                     case 1 -> r.int64s(dims, "tensor dimensions");
-                    case 2 -> type = (int) r.int64("a tensor data type");
+                    case 2 -> type = (int) Math.max(-1, Math.min(r.int64("a tensor data type"), 1000));
                     case 8 -> name = r.string("a tensor name");
                     case 9 -> raw = r.span("tensor raw_data");
                     case 4 -> floatData.add(r.floats("tensor float_data"));
@@ -404,10 +420,7 @@ public final class Onnx {
                     }
                     case 14 -> external |= r.int64("a tensor data location") == 1;
                     case 5 -> r.int64s(int32Data, "tensor int32_data");
-                    case 3, 6, 10, 11 -> {
-                        otherData = true;
-                        r.skip();
-                    }
+                    case 3, 6, 10, 11 -> r.skip();
                     default -> r.skip();
                 }
             }
@@ -472,12 +485,13 @@ public final class Onnx {
             }
             if (type == BOOL || type == INT32) {
                 // Dropout's training_mode is a bool; int32 shapes are not ONNX's, but cost nothing to read.
-                long[] values = new long[(int) count];
+                long[] values;
                 if (raw != null) {
                     int width = type == BOOL ? 1 : 4;
                     if ((long) (raw[1] - raw[0]) != width * count) {
                         throw corrupt(raw[0], what + " has " + (raw[1] - raw[0]) + " bytes of raw_data, but its shape needs " + width * count);
                     }
+                    values = new long[(int) count];
                     ByteBuffer bb = ByteBuffer.wrap(bytes, raw[0], raw[1] - raw[0]).order(ByteOrder.LITTLE_ENDIAN);
                     for (int k = 0; k < count; k++) {
                         values[k] = type == BOOL ? bb.get() : bb.getInt();
@@ -512,12 +526,16 @@ public final class Onnx {
             } else {
                 throw unsupported(n, "a Constant without a value, value_float(s) or value_int(s) attribute is not supported");
             }
-            constants.put(n.outputs.get(0), new Value(n.outputs.get(0), v.dims, v.floats, v.longs, n.offset));
+            if (constants.put(n.outputs.get(0), new Value(n.outputs.get(0), v.dims, v.floats, v.longs, n.offset)) != null) {
+                throw unsupported(n, "its output '" + n.outputs.get(0) + "' is also the name of another constant");
+            }
         }
 
         // ------------------------------------------------------------ the chain
 
         private final List<LayerSpec> specs = new ArrayList<>();
+        private final java.util.Set<String> usedWeights = new java.util.HashSet<>();
+        private int rank;
         private final List<Map<String, float[]>> tensors = new ArrayList<>();
         private int width;
 
@@ -537,11 +555,15 @@ public final class Onnx {
                 throw corrupt(-1, "the graph input '" + input + "' has element type " + inputTypes.get(input) + "; only float (1) is supported");
             }
             long[] shape = inputShapes.get(input);
+            if (shape == null) {
+                throw corrupt(-1, "the graph input '" + input + "' has no shape; vecprop needs its rank and width");
+            }
+            rank = shape.length;
             width = -1;
             if (shape != null && shape.length >= 2) {
                 long w = 1;
                 for (int i = 1; i < shape.length; i++) {
-                    w = shape[i] < 1 ? -1 : w * shape[i];
+                    w = shape[i] < 1 || shape[i] > Integer.MAX_VALUE ? -1 : w * shape[i];
                     if (w < 0 || w > Integer.MAX_VALUE) {
                         w = -1;
                         break;
@@ -564,8 +586,8 @@ public final class Onnx {
             }
             String current = input;
             int visited = 0;
+            java.util.Set<Node> onChain = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             String finalOp = null;
-            Node pendingMatMul = null;
             while (!current.equals(outputs.get(0))) {
                 List<Node> next = readers.getOrDefault(current, List.of());
                 if (next.size() != 1) {
@@ -574,9 +596,10 @@ public final class Onnx {
                             + next.stream().map(n -> n.name + " (" + n.op + ")").toList() + "): not a chain");
                 }
                 Node n = next.get(0);
-                if (++visited > nodes.size()) {
+                if (++visited > nodes.size() || !onChain.add(n)) {
                     throw unsupported(n, "is on a cycle: the graph is not a chain");
                 }
+                requireRank(n);
                 if (finalOp != null) {
                     throw unsupported(n, "follows the " + finalOp + ", which must be the last node");
                 }
@@ -592,15 +615,9 @@ public final class Onnx {
                 if (n.outputs.isEmpty()) {
                     throw unsupported(n, "has no output");
                 }
-                if (!n.op.equals("MatMul")) {
-                    pendingMatMul = null;
-                }
                 switch (n.op) {
                     case "Gemm" -> gemm(n);
-                    case "MatMul" -> {
-                        matmul(n);
-                        pendingMatMul = n;
-                    }
+                    case "MatMul" -> matmul(n);
                     case "Add" -> addBias(n, current);
                     case "Relu", "Sigmoid", "Tanh" -> {
                         allowAttributes(n);
@@ -636,12 +653,9 @@ public final class Onnx {
                 }
                 current = n.outputs.get(0);
             }
-            long constantNodes = nodes.stream().filter(n -> n.op.equals("Constant")).count();
-            if (visited + constantNodes != nodes.size()) {
-                for (Node n : nodes) {
-                    if (!n.op.equals("Constant") && !onChain(n, input, readers)) {
-                        throw unsupported(n, "is not on the chain from the input '" + input + "' to the output '" + outputs.get(0) + "'");
-                    }
+            for (Node n : nodes) {
+                if (!n.op.equals("Constant") && !onChain.contains(n)) {
+                    throw unsupported(n, "is not on the chain from the input '" + input + "' to the output '" + outputs.get(0) + "'");
                 }
             }
             if (specs.isEmpty() || width < 1) {
@@ -684,19 +698,23 @@ public final class Onnx {
             return -1;
         }
 
-        private boolean onChain(Node target, String input, Map<String, List<Node>> readers) {
-            String current = input;
-            for (int guard = 0; guard <= nodes.size(); guard++) {
-                List<Node> next = readers.getOrDefault(current, List.of());
-                if (next.size() != 1) {
-                    return false;
+        /**
+         * Rows of rank above 2 (an input {@code N x 1 x 28 x 28}) must be flattened before anything but an
+         * elementwise activation or Identity sees them: Gemm, MatMul, Add, BatchNormalization and Softmax
+         * mean something else on them.
+         */
+        private void requireRank(Node n) throws CorruptFileException {
+            switch (n.op) {
+                case "Flatten", "Reshape" -> rank = 2;
+                case "Relu", "Sigmoid", "Tanh", "Identity", "Dropout" -> {
                 }
-                if (next.get(0) == target) {
-                    return true;
+                default -> {
+                    if (rank != 2) {
+                        throw unsupported(n, "reads a value of rank " + rank + "; only batches of rows (rank 2) are supported,"
+                                + " so put a Flatten first");
+                    }
                 }
-                current = next.get(0).outputs.get(0);
             }
-            return false;
         }
 
         private void allowAttributes(Node n, String... allowed) throws CorruptFileException {
@@ -708,14 +726,28 @@ public final class Onnx {
             }
         }
 
-        private long intAttr(Node n, String name, long otherwise) {
+        /** An INT attribute (type 2, or untyped with its int field set); any other type is refused, as ONNX Runtime does. */
+        private long intAttr(Node n, String name, long otherwise) throws CorruptFileException {
             Attribute a = n.attributes.get(name);
-            return a == null ? otherwise : a.i;
+            if (a == null) {
+                return otherwise;
+            }
+            if (a.type != 2 && !(a.type == 0 && a.hasI && !a.hasF)) {
+                throw unsupported(n, "attribute '" + name + "' has type " + a.type + ", not INT (2)");
+            }
+            return a.i;
         }
 
-        private float floatAttr(Node n, String name, float otherwise) {
+        /** A FLOAT attribute (type 1, or untyped with its float field set). */
+        private float floatAttr(Node n, String name, float otherwise) throws CorruptFileException {
             Attribute a = n.attributes.get(name);
-            return a == null ? otherwise : a.f;
+            if (a == null) {
+                return otherwise;
+            }
+            if (a.type != 1 && !(a.type == 0 && a.hasF && !a.hasI)) {
+                throw unsupported(n, "attribute '" + name + "' has type " + a.type + ", not FLOAT (1)");
+            }
+            return a.f;
         }
 
         /** A float constant input of node {@code n}. */
@@ -730,6 +762,10 @@ public final class Onnx {
             }
             if (v.floats == null) {
                 throw unsupported(n, "its " + role + " '" + v.name + "' is not float32 (tensor type other than 1), which is not supported");
+            }
+            // Each constant is copied into one layer: a tied weight could make a small file allocate without bound.
+            if (!usedWeights.add(v.name)) {
+                throw unsupported(n, "its " + role + " '" + v.name + "' is used by another node too; shared (tied) weights are not supported");
             }
             return v;
         }

@@ -128,7 +128,7 @@ final class Protobuf {
             expect(LEN, what);
             int at = pos;
             long length = varint();
-            if (length > end - pos) {
+            if (length < 0 || length > end - pos) {
                 throw corrupt(at, what + " (field " + field + ") declares " + length + " bytes, but its message has only "
                         + (end - pos) + " left");
             }

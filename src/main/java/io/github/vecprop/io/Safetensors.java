@@ -27,7 +27,8 @@ import java.util.Map;
  * {@code "__metadata__"} object of strings, then the tensors' bytes, little-endian.
  *
  * <p>Reading accepts F32, and F16 and BF16 widened exactly to float32; other dtypes are rejected by
- * name. The header is validated in full: strict JSON (no duplicate keys, nothing after it), every
+ * name, except a scalar integer named {@code *num_batches_tracked} (PyTorch's BatchNorm counter, which
+ * every {@code BatchNorm1d} state dict holds), which is checked and skipped. The header is validated in full: strict JSON (no duplicate keys, nothing after it), every
  * entry's shape against its byte range, and the ranges must tile the data exactly (no gaps, no
  * overlaps, nothing after), as the format requires; memory is bounded by the file's length and the
  * {@link ReadLimit}. Tensors are returned in data order. Shapes of rank 0 become {@code [1]}, as in
@@ -56,6 +57,7 @@ public final class Safetensors {
         }
     }
 
+    /** A header entry; {@code encoding} is null for a skipped integer counter. */
     private record Entry(String name, ByteInput.Encoding encoding, int[] dims, long begin, long end) {
     }
 
@@ -87,7 +89,8 @@ public final class Safetensors {
                 throw bin.corrupt(8, "the header is not a JSON object");
             }
             long dataStart = 8 + n;
-            long dataLength = size - dataStart;
+            // A pipe has no known length: offsets are then checked as the data arrives, and at its end.
+            long dataLength = size < 0 ? Long.MAX_VALUE : size - dataStart;
             Map<String, String> metadata = new LinkedHashMap<>();
             List<Entry> entries = new ArrayList<>();
             for (Map.Entry<?, ?> e : top.entrySet()) {
@@ -106,7 +109,7 @@ public final class Safetensors {
                 }
                 entries.add(entry(name, e.getValue(), bin, dataLength));
             }
-            entries.sort(Comparator.comparingLong(Entry::begin));
+            entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
             long expected = 0;
             for (Entry e : entries) {
                 if (e.begin != expected) {
@@ -115,12 +118,16 @@ public final class Safetensors {
                 }
                 expected = e.end;
             }
-            if (expected != dataLength) {
+            if (size >= 0 && expected != dataLength) {
                 throw bin.corrupt(dataStart + expected, "the tensors end at data offset " + expected + ", but the file holds "
                         + dataLength + " data bytes");
             }
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : entries) {
+                if (e.encoding == null) {
+                    bin.readByteArray((int) (e.end - e.begin), 8, "tensor '" + e.name + "'");
+                    continue;
+                }
                 int count = (int) ((e.end - e.begin) / e.encoding.width);
                 float[] data = bin.readFloatArray(count, e.encoding, ByteOrder.LITTLE_ENDIAN, 8,
                         "tensor '" + e.name + "' " + java.util.Arrays.toString(e.dims));
@@ -143,11 +150,17 @@ public final class Safetensors {
                 || !(m.get("data_offsets") instanceof List<?> offsets)) {
             throw bin.corrupt(8, what + " needs \"dtype\" (a string), \"shape\" and \"data_offsets\" (arrays)");
         }
+        boolean counter = name.endsWith("num_batches_tracked") && (dtype.equals("I64") || dtype.equals("I32")) && shape.isEmpty();
         ByteInput.Encoding encoding = switch (dtype) {
             case "F32" -> ByteInput.Encoding.F32;
             case "F16" -> ByteInput.Encoding.F16;
             case "BF16" -> ByteInput.Encoding.BF16;
-            default -> throw bin.corrupt(8, what + " has dtype " + dtype + "; only F32, F16 and BF16 are read");
+            default -> {
+                if (!counter) {
+                    throw bin.corrupt(8, what + " has dtype " + dtype + "; only F32, F16 and BF16 are read");
+                }
+                yield null;
+            }
         };
         if (shape.size() > Shape.MAX_RANK) {
             throw bin.corrupt(8, what + " has rank " + shape.size() + "; ranks 0 to " + Shape.MAX_RANK + " are supported");
@@ -169,8 +182,9 @@ public final class Safetensors {
                 || begin < 0 || end < begin || end > dataLength) {
             throw bin.corrupt(8, what + " has data_offsets " + offsets + ", not [begin, end] within the " + dataLength + " data bytes");
         }
-        if (end - begin != count * encoding.width) {
-            throw bin.corrupt(8, what + " covers " + (end - begin) + " bytes, but " + dtype + " " + shape + " needs " + count * encoding.width);
+        int width = encoding == null ? (dtype.equals("I64") ? 8 : 4) : encoding.width;
+        if (end - begin != count * width) {
+            throw bin.corrupt(8, what + " covers " + (end - begin) + " bytes, but " + dtype + " " + shape + " needs " + count * width);
         }
         return new Entry(name, encoding, dims, begin, end);
     }
@@ -397,8 +411,8 @@ public final class Safetensors {
                     case 'r' -> b.append('\r');
                     case 't' -> b.append('\t');
                     case 'u' -> {
-                        if (pos + 4 > s.length()) {
-                            throw error("a short \\u escape");
+                        if (pos + 4 > s.length() || !s.substring(pos, pos + 4).matches("[0-9A-Fa-f]{4}")) {
+                            throw error("a short or bad \\u escape");
                         }
                         try {
                             b.append((char) Integer.parseInt(s, pos, pos + 4, 16));

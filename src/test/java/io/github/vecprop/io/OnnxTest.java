@@ -175,6 +175,66 @@ class OnnxTest {
         assertTrue(e.getMessage().contains("wire type 7"), e.getMessage());
     }
 
+    /** A model of the given nodes over input {@code [batch, 2]} (or {@code dims}) and 2x2 weights W and V. */
+    private static byte[] model(List<Protobuf.Writer> nodes, long... dims) {
+        Protobuf.Writer g = new Protobuf.Writer();
+        nodes.forEach(n -> g.message(1, n));
+        for (String w : new String[] {"W", "V"}) {
+            java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            raw.putFloat(1).putFloat(2).putFloat(3).putFloat(4);
+            g.message(5, new Protobuf.Writer().int64(1, 2).int64(1, 2).int64(2, 1).string(8, w).bytes(9, raw.array()));
+        }
+        Protobuf.Writer shape = new Protobuf.Writer().message(1, new Protobuf.Writer().string(2, "batch"));
+        for (long d : dims.length == 0 ? new long[] {2} : dims) {
+            shape.message(1, new Protobuf.Writer().int64(1, d));
+        }
+        Protobuf.Writer type = new Protobuf.Writer().message(1, new Protobuf.Writer().int64(1, 1).message(2, shape));
+        g.message(11, new Protobuf.Writer().string(1, "input").message(2, type));
+        g.message(12, new Protobuf.Writer().string(1, "output"));
+        return new Protobuf.Writer().int64(1, 7).message(7, g).message(8, new Protobuf.Writer().int64(2, 13)).toByteArray();
+    }
+
+    private static Protobuf.Writer node(String name, String op, String out, String... in) {
+        Protobuf.Writer n = new Protobuf.Writer();
+        for (String i : in) {
+            n.string(1, i);
+        }
+        return n.string(2, out).string(3, name).string(4, op);
+    }
+
+    @Test
+    void malformedGraphsAreRefusedNotMisread() throws Exception {
+        Map<String, byte[]> cases = new java.util.LinkedHashMap<>();
+        // transB written as a FLOAT: ONNX Runtime refuses it, and reading its int field would silently skip the transpose.
+        cases.put("attribute 'transB' has type 1, not INT (2)", model(List.of(node("fc", "Gemm", "output", "input", "W")
+                .message(5, new Protobuf.Writer().string(1, "transB").int64(20, 1).float32(2, 1f)))));
+        cases.put("its B 'W' is used by another node too", model(List.of(node("a", "Gemm", "h", "input", "W"),
+                node("b", "Gemm", "output", "h", "W"))));
+        cases.put("node 'mm' (MatMul, opset 13): reads a value of rank 3", model(List.of(node("mm", "MatMul", "output", "input", "W")), 1, 2));
+        cases.put("node 'dead' (Relu, opset 13): is not on the chain", model(List.of(node("fc", "Gemm", "output", "input", "W"),
+                node("dead", "Relu", "nowhere", "output2"))));
+        for (Map.Entry<String, byte[]> c : cases.entrySet()) {
+            Path f = dir.resolve("bad.onnx");
+            Files.write(f, c.getValue());
+            CorruptFileException e = assertThrows(CorruptFileException.class, () -> Onnx.read(f), c.getKey());
+            assertTrue(e.getMessage().contains(c.getKey()), e.getMessage());
+        }
+        // The same builder's valid model reads: the refusals above are the edits, not the builder.
+        Path ok = dir.resolve("ok.onnx");
+        Files.write(ok, model(List.of(node("fc", "Gemm", "output", "input", "W"))));
+        assertEquals("Affine in=2 out=2", Onnx.read(ok).architecture().layers().get(0).toString());
+    }
+
+    @Test
+    void aNegativeLengthCannotSendTheReaderBackwards() throws Exception {
+        // Field 99, length-delimited, length -12 as a ten-byte varint: would skip back onto its own key forever.
+        Path f = dir.resolve("loop.onnx");
+        Files.write(f, new byte[] {(byte) 0x9A, 0x06, (byte) 0xF4, -1, -1, -1, -1, -1, -1, -1, -1, 0x01});
+        CorruptFileException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> assertThrows(CorruptFileException.class, () -> Onnx.read(f)));
+        assertTrue(e.getMessage().contains("declares -12 bytes"), e.getMessage());
+    }
+
     static byte[] read(String name) throws IOException, URISyntaxException {
         return Files.readAllBytes(fixture(name));
     }

@@ -75,6 +75,25 @@ class SafetensorsTest {
     }
 
     @Test
+    void aBatchNormStateDictLoadsIntoAGivenArchitecture() throws Exception {
+        Architecture a = Architecture.parse("Sequential input=784\nAffine in=784 out=32\nBatchNorm features=32 eps=1.0E-5 momentum=0.9\n"
+                + "Relu\nDropout ratio=0.2 seed=0\nAffine in=32 out=10\nSoftmaxWithLoss\n");
+        Path sd = OnnxTest.fixture("batchnorm-dropout.safetensors");
+        Sequential net = NetFiles.load(sd, a);
+        net.setTraining(false);
+        Map<String, Tensor> io = Npz.read(OnnxTest.fixture("batchnorm-dropout.npz"));
+        float[] s = net.predict(io.get("input")).data();
+        float[] p = io.get("output").data();
+        // PyTorch's output went through Softmax: compare log-ratios to each row's first class.
+        for (int i = 0; i < s.length; i++) {
+            int row = i / 10 * 10;
+            assertEquals(Math.log(p[i] / p[row]), s[i] - s[row], 1e-4, "element " + i);
+        }
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> NetFiles.load(sd));
+        assertTrue(e.getMessage().contains("state_dict layer '1' has"), e.getMessage());
+    }
+
+    @Test
     void vecpropsOwnFilesRoundTripAnyNet() throws Exception {
         Sequential net = Sequential.mlp(6, 5, 3).batchNorm().dropout(0.2f).seed(9).build();
         net.tensors().values().forEach(t -> t.data()[0] += 0.25f);
