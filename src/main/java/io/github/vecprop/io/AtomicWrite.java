@@ -75,16 +75,19 @@ public final class AtomicWrite {
             boolean moved = false;
             boolean retry = false;
             String tempName = temp.getFileName().toString();
-            IN_PROGRESS.add(tempName);
-            IN_PROGRESS_PATHS.add(temp);
+            // Registered under the hook's lock: a write either registers before shutdown starts (and the hook
+            // waits for it) or sees the flag and never creates a file.
+            synchronized (IN_PROGRESS) {
+                if (shuttingDown) {
+                    throw new IOException("cannot write " + target + ": the JVM is shutting down");
+                }
+                IN_PROGRESS.add(tempName);
+                IN_PROGRESS_PATHS.add(temp);
+            }
             try {
                 FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 boolean closed = false;
                 try {
-                    if (shuttingDown) {
-                        // Checked after creating: the hook either saw this file or set the flag before we looked.
-                        throw new IOException("cannot write " + target + ": the JVM is shutting down");
-                    }
                     if (!lock(channel)) {
                         // Another write's cleanup took the lock between our create and our lock, and will delete the file.
                         retry = true;
@@ -193,6 +196,35 @@ public final class AtomicWrite {
         }
     }
 
+    /**
+     * Other threads keep running while hooks run: no write starts after the flag, and the files of the
+     * writes already registered are deleted again and again (one may be created just after a pass) until
+     * those writes end or half a second passes.
+     */
+    private static void cleanUpAtExit() {
+        synchronized (IN_PROGRESS) {
+            shuttingDown = true;
+        }
+        long deadline = System.nanoTime() + 500_000_000L;
+        do {
+            for (Path p : IN_PROGRESS_PATHS) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // Exiting: the next write to the target removes it.
+                }
+            }
+            if (IN_PROGRESS_PATHS.isEmpty()) {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                return;
+            }
+        } while (System.nanoTime() < deadline);
+    }
+
     private static void addShutdownHook() {
         if (hookAdded) {
             return;
@@ -202,17 +234,7 @@ public final class AtomicWrite {
                 return;
             }
             try {
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    // Other threads keep running during shutdown: no write may start after this.
-                    shuttingDown = true;
-                    for (Path p : IN_PROGRESS_PATHS) {
-                        try {
-                            Files.deleteIfExists(p);
-                        } catch (IOException e) {
-                            // Exiting: the next write to the target removes it.
-                        }
-                    }
-                }, "vecprop-atomic-write-cleanup"));
+                Runtime.getRuntime().addShutdownHook(new Thread(AtomicWrite::cleanUpAtExit, "vecprop-atomic-write-cleanup"));
             } catch (IllegalStateException e) {
                 // Already shutting down: nothing to register for.
             }
