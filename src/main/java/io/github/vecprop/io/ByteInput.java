@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.Checksum;
@@ -241,8 +244,7 @@ final class ByteInput {
         try {
             return new float[count];
         } catch (OutOfMemoryError e) {
-            throw new FileTooLargeException(file, source, sizeAt, what + " needs " + 4L * count
-                    + " bytes in memory, more than the Java heap has free (" + Runtime.getRuntime().maxMemory() + " bytes at most)");
+            throw heapFull(file, source, 4L * count, sizeAt, what);
         }
     }
 
@@ -255,13 +257,22 @@ final class ByteInput {
         try {
             return new byte[count];
         } catch (OutOfMemoryError e) {
-            throw heapFull(count, sizeAt, what);
+            throw heapFull(file, source, count, sizeAt, what);
         }
     }
 
-    private FileTooLargeException heapFull(long bytes, long sizeAt, String what) {
+    private static FileTooLargeException heapFull(Path file, String source, long bytes, long sizeAt, String what) {
         return new FileTooLargeException(file, source, sizeAt, what + " needs " + bytes
                 + " bytes in memory, more than the Java heap has free (" + Runtime.getRuntime().maxMemory() + " bytes at most)");
+    }
+
+    /**
+     * {@code bytes} as UTF-8, refusing malformed input ({@code new String} would silently put U+FFFD in
+     * a name): every text field of every format decodes here.
+     */
+    static String utf8(ByteBuffer bytes) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
     }
 
     /**

@@ -234,10 +234,7 @@ public final class ModelFile {
             long textAt = bin.position();
             byte[] bytes = bin.readByteArray(length, at, what);
             try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes)).toString();
+                return ByteInput.utf8(ByteBuffer.wrap(bytes));
             } catch (CharacterCodingException e) {
                 throw bin.corrupt(textAt, what + " is not valid UTF-8");
             }

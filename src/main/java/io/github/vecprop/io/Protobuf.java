@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -150,8 +149,7 @@ final class Protobuf {
         String string(String what) throws CorruptFileException {
             int[] s = span(what);
             try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, s[0], s[1] - s[0])).toString();
+                return ByteInput.utf8(ByteBuffer.wrap(b, s[0], s[1] - s[0]));
             } catch (CharacterCodingException e) {
                 throw corrupt(s[0], what + " is not valid UTF-8");
             }

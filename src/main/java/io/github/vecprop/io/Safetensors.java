@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,8 +78,7 @@ public final class Safetensors {
             byte[] headerBytes = bin.readByteArray((int) n, 0, "the JSON header");
             String text;
             try {
-                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(headerBytes)).toString();
+                text = ByteInput.utf8(ByteBuffer.wrap(headerBytes));
             } catch (CharacterCodingException e) {
                 throw bin.corrupt(8, "the header is not valid UTF-8");
             }

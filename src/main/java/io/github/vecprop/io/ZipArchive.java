@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -282,8 +281,7 @@ final class ZipArchive {
             return StandardCharsets.ISO_8859_1.decode(slice).toString();
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(slice).toString();
+            return ByteInput.utf8(slice);
         } catch (CharacterCodingException e) {
             throw corrupt(offset, "a member name is not valid UTF-8");
         }
