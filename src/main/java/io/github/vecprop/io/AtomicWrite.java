@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -43,9 +43,11 @@ public final class AtomicWrite {
 
     private static final String SUFFIX = ".tmp";
     private static final int RANDOM_DIGITS = 16;
-    /** File names (each holds 64 random bits) of this JVM's writes in progress, whatever their paths' spelling. */
-    private static final Set<String> IN_PROGRESS = ConcurrentHashMap.newKeySet();
-    private static final Set<Path> IN_PROGRESS_PATHS = ConcurrentHashMap.newKeySet();
+    /**
+     * This JVM's writes in progress: temporary file name (64 random bits, so unique whatever the path's
+     * spelling) to its path.
+     */
+    private static final Map<String, Path> IN_PROGRESS = new ConcurrentHashMap<>();
     private static volatile boolean hookAdded;
     private static volatile boolean shuttingDown;
 
@@ -81,8 +83,7 @@ public final class AtomicWrite {
                 if (shuttingDown) {
                     throw new IOException("cannot write " + target + ": the JVM is shutting down");
                 }
-                IN_PROGRESS.add(tempName);
-                IN_PROGRESS_PATHS.add(temp);
+                IN_PROGRESS.put(tempName, temp);
             }
             try {
                 FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -123,7 +124,6 @@ public final class AtomicWrite {
                 }
             } finally {
                 IN_PROGRESS.remove(tempName);
-                IN_PROGRESS_PATHS.remove(temp);
                 if (!moved && !retry) {
                     try {
                         Files.deleteIfExists(temp);
@@ -158,7 +158,7 @@ public final class AtomicWrite {
                 String file = String.valueOf(p.getFileName());
                 // Never open a file of this JVM's own writes: closing any channel to it would drop the writer's
                 // lock, since POSIX locks belong to the process.
-                if (isOurs(file, prefix) && !IN_PROGRESS.contains(file) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (isOurs(file, prefix) && !IN_PROGRESS.containsKey(file) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     deleteIfAbandoned(p);
                 }
             }
@@ -207,14 +207,14 @@ public final class AtomicWrite {
         }
         long deadline = System.nanoTime() + 500_000_000L;
         do {
-            for (Path p : IN_PROGRESS_PATHS) {
+            for (Path p : IN_PROGRESS.values()) {
                 try {
                     Files.deleteIfExists(p);
                 } catch (IOException e) {
                     // Exiting: the next write to the target removes it.
                 }
             }
-            if (IN_PROGRESS_PATHS.isEmpty()) {
+            if (IN_PROGRESS.isEmpty()) {
                 return;
             }
             try {

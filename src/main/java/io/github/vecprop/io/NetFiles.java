@@ -234,7 +234,7 @@ public final class NetFiles {
             }
             String[] ours = kind.equals("Affine") ? new String[] {"W", "b"} : new String[] {"gamma", "beta", "runningMean", "runningVar"};
             for (int k = 0; k < keys.size(); k++) {
-                Tensor target = k < 2 || kind.equals("Affine") ? paramOf(layer, ours[k]) : layer.state().get(ours[k]);
+                Tensor target = k < 2 || kind.equals("Affine") ? parameter(layer, ours[k]) : layer.state().get(ours[k]);
                 Tensor value = t.get(keys.get(k));
                 out.put(names.get(target), kind.equals("Affine") && k == 0 ? transposed(file, group.getKey(), value) : value);
             }
@@ -246,7 +246,8 @@ public final class NetFiles {
         return out;
     }
 
-    private static Tensor paramOf(io.github.vecprop.layer.Layer layer, String name) {
+    /** The value of {@code layer}'s parameter {@code name} (its local name: W, b, gamma ...), for the formats' mappings. */
+    static Tensor parameter(io.github.vecprop.layer.Layer layer, String name) {
         for (io.github.vecprop.layer.Parameter p : layer.parameters()) {
             if (p.name().equals(name)) {
                 return p.value();

@@ -144,7 +144,7 @@ public final class Onnx {
         private final Map<String, Integer> otherDomains = new HashMap<>();
         private final Map<String, Value> constants = new HashMap<>();
         private final List<Node> nodes = new ArrayList<>();
-        private final List<String[]> inputs = new ArrayList<>();
+        private final List<String> inputs = new ArrayList<>();
         private final List<String> outputs = new ArrayList<>();
         private final Map<String, long[]> inputShapes = new HashMap<>();
         private final Map<String, Integer> inputTypes = new HashMap<>();
@@ -167,7 +167,6 @@ public final class Onnx {
 
         Sequential run() throws IOException {
             Protobuf.Reader model = new Protobuf.Reader(bytes, 0, bytes.length, file, source);
-            int graphAt = -1;
             Protobuf.Reader graph = null;
             while (model.next()) {
                 switch (model.field()) {
@@ -177,7 +176,6 @@ public final class Onnx {
                             throw corrupt(model.position(), "the model has two graphs");
                         }
                         graphSeen = true;
-                        graphAt = model.position();
                         graph = model.message("the graph");
                     }
                     case 14 -> metadata(model.message("a metadata property"));
@@ -195,7 +193,7 @@ public final class Onnx {
             if (opset < MIN_OPSET || opset > MAX_OPSET) {
                 throw corrupt(-1, "opset " + opset + " of the default domain is not supported; " + MIN_OPSET + " to " + MAX_OPSET + " are");
             }
-            graph(graph, graphAt);
+            graph(graph);
             return chain();
         }
 
@@ -231,7 +229,7 @@ public final class Onnx {
             }
         }
 
-        private void graph(Protobuf.Reader g, int at) throws IOException {
+        private void graph(Protobuf.Reader g) throws IOException {
             while (g.next()) {
                 switch (g.field()) {
                     case 1 -> nodes.add(node(g.message("a node")));
@@ -283,7 +281,7 @@ public final class Onnx {
                 throw corrupt(r.position(), "a graph " + (input ? "input" : "output") + " has no name");
             }
             if (input) {
-                inputs.add(new String[] {name});
+                inputs.add(name);
                 inputShapes.put(name, shape);
                 inputTypes.put(name, type);
             } else {
@@ -541,9 +539,9 @@ public final class Onnx {
 
         private Sequential chain() throws IOException {
             List<String> realInputs = new ArrayList<>();
-            for (String[] in : inputs) {
-                if (!constants.containsKey(in[0])) {
-                    realInputs.add(in[0]);
+            for (String in : inputs) {
+                if (!constants.containsKey(in)) {
+                    realInputs.add(in);
                 }
             }
             if (realInputs.size() != 1 || outputs.size() != 1) {
@@ -979,15 +977,15 @@ public final class Onnx {
                 case "Affine" -> {
                     node.string(1, current).string(1, global.get("W")).string(1, global.get("b"));
                     node.string(4, "Gemm");
-                    initializers.add(tensor(global.get("W"), param(layer, "W")));
-                    initializers.add(tensor(global.get("b"), param(layer, "b")));
+                    initializers.add(tensor(global.get("W"), NetFiles.parameter(layer, "W")));
+                    initializers.add(tensor(global.get("b"), NetFiles.parameter(layer, "b")));
                 }
                 case "Relu", "Sigmoid", "Tanh" -> node.string(1, current).string(4, spec.kind());
                 case "BatchNorm" -> {
                     node.string(1, current);
                     for (String k : new String[] {"gamma", "beta", "runningMean", "runningVar"}) {
                         node.string(1, global.get(k));
-                        Tensor t = k.startsWith("running") ? layer.state().get(k) : param(layer, k);
+                        Tensor t = k.startsWith("running") ? layer.state().get(k) : NetFiles.parameter(layer, k);
                         initializers.add(tensor(global.get(k), t));
                     }
                     node.string(4, "BatchNormalization");
@@ -1020,15 +1018,6 @@ public final class Onnx {
                 .message(7, graph)
                 .message(14, new Protobuf.Writer().string(1, LOSS_KEY).string(2, net.lossLayer().spec().toString()))
                 .toByteArray();
-    }
-
-    private static Tensor param(Layer layer, String name) {
-        for (Parameter p : layer.parameters()) {
-            if (p.name().equals(name)) {
-                return p.value();
-            }
-        }
-        throw new IllegalStateException("layer " + layer.spec() + " has no parameter " + name);
     }
 
     private static Protobuf.Writer floatAttribute(String name, float value) {
