@@ -47,15 +47,6 @@ class OnnxRuntimeTest {
         }
     }
 
-    private static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            double tolerance = 1e-5 * Math.max(1, Math.abs(expected[i]));
-            assertTrue(Math.abs(expected[i] - actual[i]) <= tolerance, what + " element " + i + ": vecprop " + expected[i]
-                    + ", ONNX Runtime " + actual[i]);
-        }
-    }
-
     @Test
     void everyLayerKindRunsInOnnxRuntimeWithTheSameOutputs() throws Exception {
         List<Sequential> nets = List.of(
@@ -77,7 +68,8 @@ class OnnxRuntimeTest {
             net.setTraining(false);
             Path f = dir.resolve("n.onnx");
             NetFiles.save(net, f);
-            assertClose(net.predict(x).data(), runInOrt(f, x), net.architecture().toString());
+            OnnxTest.assertCloseEach(net.predict(x).data(), runInOrt(f, x), "vecprop (expected) against ONNX Runtime: "
+                    + net.architecture());
         }
     }
 
@@ -94,14 +86,7 @@ class OnnxRuntimeTest {
         int[] ours = new int[x.dim(0)];
         io.github.vecprop.net.Model served = net.freeze();
         served.predictClasses(served.newContext(x.dim(0)), x.data(), 0, x.dim(0), ours, 0);
-        int[] theirs = new int[x.dim(0)];
-        for (int i = 0; i < theirs.length; i++) {
-            for (int j = 1; j < 10; j++) {
-                if (ort[i * 10 + j] > ort[i * 10 + theirs[i]]) {
-                    theirs[i] = j;
-                }
-            }
-        }
+        int[] theirs = OnnxTest.argmax(ort, 10);
         assertArrayEquals(ours, theirs, "the class of every one of the subset's " + x.dim(0) + " test images");
     }
 }

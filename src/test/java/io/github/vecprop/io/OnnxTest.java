@@ -66,7 +66,18 @@ class OnnxTest {
         assertTrue(worst <= tolerance, what + ": max |PyTorch - vecprop| = " + worst + " > " + tolerance);
     }
 
-    private static int[] argmax(float[] scores, int classes) {
+    /** Every element within 1e-5 of {@code expected}'s, relative to its size (at least 1). */
+    static void assertCloseEach(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            double tolerance = 1e-5 * Math.max(1, Math.abs(expected[i]));
+            assertTrue(Math.abs(expected[i] - actual[i]) <= tolerance, what + " element " + i + ": expected " + expected[i]
+                    + ", got " + actual[i]);
+        }
+    }
+
+    /** The class (index of the highest score) of each row of {@code scores}. */
+    static int[] argmax(float[] scores, int classes) {
         int[] k = new int[scores.length / classes];
         for (int i = 0; i < k.length; i++) {
             for (int j = 1; j < classes; j++) {

@@ -28,21 +28,13 @@ class SafetensorsTest {
     @TempDir
     Path dir;
 
-    private static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Math.abs(expected[i] - actual[i]) <= 1e-5 * Math.max(1, Math.abs(expected[i])),
-                    what + " element " + i + ": PyTorch " + expected[i] + ", vecprop " + actual[i]);
-        }
-    }
-
     @Test
     void aPyTorchStateDictLoadsTransposedAndGivesPyTorchsOutputs() throws Exception {
         Sequential net = NetFiles.load(OnnxTest.fixture("mlp-784-50-10.safetensors"));
         assertEquals("Sequential input=784\nAffine in=784 out=50\nRelu\nAffine in=50 out=10\nSoftmaxWithLoss",
                 net.architecture().toText().strip());
         float[] expected = Npz.read(OnnxTest.fixture("mlp-784-50-10.npz")).get("output").data();
-        assertClose(expected, net.predict(FashionMnist.loadEmbeddedSubset().testImages()).data(), "F32 state dict");
+        OnnxTest.assertCloseEach(expected, net.predict(FashionMnist.loadEmbeddedSubset().testImages()).data(), "PyTorch (expected), F32 state dict");
         // The same weights as the ONNX export, bit for bit.
         Sequential onnx = Onnx.read(OnnxTest.fixture("mlp-784-50-10.onnx"));
         for (String k : net.params().keySet()) {
@@ -51,7 +43,7 @@ class SafetensorsTest {
         for (String half : new String[] {"f16", "bf16"}) {
             Sequential h = NetFiles.load(OnnxTest.fixture("mlp-784-50-10-" + half + ".safetensors"));
             Map<String, Tensor> io = Npz.read(OnnxTest.fixture("mlp-784-50-10-" + half + ".npz"));
-            assertClose(io.get("output").data(), h.predict(io.get("input")).data(), half + " widened");
+            OnnxTest.assertCloseEach(io.get("output").data(), h.predict(io.get("input")).data(), "PyTorch (expected), " + half + " widened");
         }
     }
 
