@@ -382,17 +382,7 @@ public final class Onnx {
                     default -> r.skip();
                 }
             }
-            int n = 0;
-            for (float[] x : floats) {
-                n += x.length;
-            }
-            float[] all = new float[n];
-            n = 0;
-            for (float[] x : floats) {
-                System.arraycopy(x, 0, all, n, x.length);
-                n += x.length;
-            }
-            return new Attribute(name, type, f, i, t, all, ints.toArray(), unsupported, hasF, hasI);
+            return new Attribute(name, type, f, i, t, concat(floats), ints.toArray(), unsupported, hasF, hasI);
         }
 
         private Value tensor(Protobuf.Reader r, int at, String kind) throws IOException {
@@ -441,68 +431,63 @@ public final class Onnx {
             if (type == FLOAT) {
                 float[] values;
                 if (raw != null) {
-                    if ((long) (raw[1] - raw[0]) != 4 * count) {
-                        throw corrupt(raw[0], what + " has " + (raw[1] - raw[0]) + " bytes of raw_data, but its shape "
-                                + java.util.Arrays.toString(d) + " needs " + 4 * count);
-                    }
                     values = new float[(int) count];
-                    ByteBuffer.wrap(bytes, raw[0], raw[1] - raw[0]).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+                    rawData(raw, 4, count, what, d).asFloatBuffer().get(values);
                 } else {
-                    int n = 0;
-                    for (float[] x : floatData) {
-                        n += x.length;
-                    }
-                    if (n != count) {
-                        throw corrupt(at, what + " has " + n + " values in float_data, but its shape " + java.util.Arrays.toString(d)
-                                + " needs " + count);
-                    }
-                    values = new float[n];
-                    n = 0;
-                    for (float[] x : floatData) {
-                        System.arraycopy(x, 0, values, n, x.length);
-                        n += x.length;
+                    values = concat(floatData);
+                    if (values.length != count) {
+                        throw corrupt(at, what + " has " + values.length + " values in float_data, but its shape "
+                                + java.util.Arrays.toString(d) + " needs " + count);
                     }
                 }
                 return new Value(name, d, values, null, at);
             }
-            if (type == INT64) {
+            if (type == INT64 || type == INT32 || type == BOOL) {
+                // Shapes are int64; Dropout's training_mode is a bool; int32 costs nothing more to read.
+                int width = type == INT64 ? 8 : type == INT32 ? 4 : 1;
                 long[] values;
                 if (raw != null) {
-                    if ((long) (raw[1] - raw[0]) != 8 * count) {
-                        throw corrupt(raw[0], what + " has " + (raw[1] - raw[0]) + " bytes of raw_data, but its shape needs " + 8 * count);
-                    }
+                    ByteBuffer bb = rawData(raw, width, count, what, d);
                     values = new long[(int) count];
-                    ByteBuffer.wrap(bytes, raw[0], raw[1] - raw[0]).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(values);
-                } else {
-                    if (int64Data.size() != count) {
-                        throw corrupt(at, what + " has " + int64Data.size() + " values in int64_data, but its shape needs " + count);
-                    }
-                    values = int64Data.toArray();
-                }
-                return new Value(name, d, null, values, at);
-            }
-            if (type == BOOL || type == INT32) {
-                // Dropout's training_mode is a bool; int32 shapes are not ONNX's, but cost nothing to read.
-                long[] values;
-                if (raw != null) {
-                    int width = type == BOOL ? 1 : 4;
-                    if ((long) (raw[1] - raw[0]) != width * count) {
-                        throw corrupt(raw[0], what + " has " + (raw[1] - raw[0]) + " bytes of raw_data, but its shape needs " + width * count);
-                    }
-                    values = new long[(int) count];
-                    ByteBuffer bb = ByteBuffer.wrap(bytes, raw[0], raw[1] - raw[0]).order(ByteOrder.LITTLE_ENDIAN);
                     for (int k = 0; k < count; k++) {
-                        values[k] = type == BOOL ? bb.get() : bb.getInt();
+                        values[k] = width == 8 ? bb.getLong() : width == 4 ? bb.getInt() : bb.get();
                     }
-                } else if (int32Data.size() == count) {
-                    values = int32Data.toArray();
                 } else {
-                    throw corrupt(at, what + " has " + int32Data.size() + " values in int32_data, but its shape needs " + count);
+                    Protobuf.LongList list = type == INT64 ? int64Data : int32Data;
+                    if (list.size() != count) {
+                        throw corrupt(at, what + " has " + list.size() + " values in " + (type == INT64 ? "int64_data" : "int32_data")
+                                + ", but its shape " + java.util.Arrays.toString(d) + " needs " + count);
+                    }
+                    values = list.toArray();
                 }
                 return new Value(name, d, null, values, at);
             }
             // Other types may appear in a file (e.g. unused); using one as a weight is refused where it is used.
             return new Value(name, d, null, null, at);
+        }
+
+        /** A tensor's raw_data, little-endian, after checking it holds exactly {@code count} elements of {@code width} bytes. */
+        private ByteBuffer rawData(int[] raw, int width, long count, String what, long[] dims) throws CorruptFileException {
+            if ((long) (raw[1] - raw[0]) != width * count) {
+                throw corrupt(raw[0], what + " has " + (raw[1] - raw[0]) + " bytes of raw_data, but its shape "
+                        + java.util.Arrays.toString(dims) + " needs " + width * count);
+            }
+            return ByteBuffer.wrap(bytes, raw[0], raw[1] - raw[0]).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** A repeated float field's runs (packed or not) as one array. */
+        private static float[] concat(List<float[]> runs) {
+            int n = 0;
+            for (float[] x : runs) {
+                n += x.length;
+            }
+            float[] all = new float[n];
+            n = 0;
+            for (float[] x : runs) {
+                System.arraycopy(x, 0, all, n, x.length);
+                n += x.length;
+            }
+            return all;
         }
 
         private void constant(Node n) throws CorruptFileException {
