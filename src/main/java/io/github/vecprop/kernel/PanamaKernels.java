@@ -128,15 +128,16 @@ public final class PanamaKernels implements Kernels {
     public void sigmoidForward(float[] x, int xOff, float[] y, int yOff, int n) {
         Checks.range("x", x, xOff, n);
         Checks.range("y", y, yOff, n);
+        // e^-x first, then 1 / (e + 1): two sweeps over rows that are in L1, and y may be x.
+        VectorMath.exp(x, xOff, -1f, y, yOff, n);
         FloatVector one = FloatVector.broadcast(SPECIES, 1f);
         int bound = SPECIES.loopBound(n);
         int i = 0;
         for (; i < bound; i += LANES) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, xOff + i).neg());
-            one.div(e.add(1f)).intoArray(y, yOff + i);
+            one.div(FloatVector.fromArray(SPECIES, y, yOff + i).add(1f)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
-            y[yOff + i] = 1f / (VectorMath.exp(-x[xOff + i]) + 1f);
+            y[yOff + i] = 1f / (y[yOff + i] + 1f);
         }
     }
 
@@ -161,14 +162,7 @@ public final class PanamaKernels implements Kernels {
     public void tanhForward(float[] x, int xOff, float[] y, int yOff, int n) {
         Checks.range("x", x, xOff, n);
         Checks.range("y", y, yOff, n);
-        int bound = SPECIES.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += LANES) {
-            VectorMath.tanh(FloatVector.fromArray(SPECIES, x, xOff + i)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = VectorMath.tanh(x[xOff + i]);
-        }
+        VectorMath.tanh(x, xOff, y, yOff, n);
     }
 
     @Override
@@ -405,7 +399,7 @@ public final class PanamaKernels implements Kernels {
         for (; j < cols; j++) {
             y[yr + j] = x[xr + j] - max;
         }
-        expInPlace(y, yr, cols);
+        VectorMath.exp(y, yr, 1f, y, yr, cols);
         // Summed in a separate sweep over y (in L1), four chains, so no accumulator lives across the exp.
         int bound4 = bound - bound % (4 * LANES);
         FloatVector vsum = FloatVector.zero(SPECIES);
@@ -428,22 +422,6 @@ public final class PanamaKernels implements Kernels {
     }
 
     /**
-     * {@code y = exp(y)} over {@code n} elements: {@link VectorMath#exp} on full vectors, its bit-identical
-     * scalar twin on the tail. Its own small method with scalars in and out: inside the larger softmax
-     * kernels C2 refused to inline the vector exp ("callee is too large") and boxed every vector.
-     */
-    private static void expInPlace(float[] y, int off, int n) {
-        int bound = SPECIES.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += LANES) {
-            VectorMath.exp(FloatVector.fromArray(SPECIES, y, off + i)).intoArray(y, off + i);
-        }
-        for (; i < n; i++) {
-            y[off + i] = VectorMath.exp(y[off + i]);
-        }
-    }
-
-    /**
      * The first two sweeps of a softmax whose rows are narrower than a vector (10 classes):
      * {@code y = exp(x - max of its row)} for the whole {@code rows x cols} block. The subtraction is scalar,
      * and the exp runs over the block as one flat array, so each vector holds parts of several rows: a
@@ -461,7 +439,7 @@ public final class PanamaKernels implements Kernels {
                 y[yr + j] = x[xr + j] - max;
             }
         }
-        expInPlace(y, yOff, rows * cols);
+        VectorMath.exp(y, yOff, 1f, y, yOff, rows * cols);
     }
 
     /** {@code y[yr] + .. + y[yr + cols - 1]}, summed in double. */

@@ -2,6 +2,7 @@ package io.github.vecprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * exp and tanh on vectors from IEEE add, multiply, fma, divide and bit operations only, so every lane
@@ -14,10 +15,12 @@ import jdk.incubator.vector.VectorOperators;
  * scalar or masked tail gives the same bits as a full vector would, and a result never depends on
  * which path an element took. A sweep over the floats in [-10, 10] (every one below 1 in magnitude)
  * found exp within 0.98 ulps and tanh within 1.46 ulps of {@code Math.exp} and {@code Math.tanh}.
- * The methods are small so that C2 inlines them into the kernels' loops (a vector passed to a call
- * that is not inlined is boxed); call them from small methods.
+ * The vector forms take arrays, not vectors: a vector passed to or returned from a call that C2 does
+ * not inline is boxed, and whether C2 inlines depends on profiles a kernel cannot control.
  */
 final class VectorMath {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
     // exp: x = n ln2 + r with n = round(x / ln2) and |r| <= ln2 / 2; e^r by Cephes' expf polynomial; 2^n from bits.
     private static final float EXP_HI = 88.0f;
     private static final float EXP_LO = -87.33f;
@@ -50,21 +53,36 @@ final class VectorMath {
     private VectorMath() {
     }
 
-    /** e^x per lane; inputs above 88 give e^88, below -87.33 give e^-87.33 (about 1.2e-38); NaN stays NaN. */
-    static FloatVector exp(FloatVector x) {
-        FloatVector c = x.max(EXP_LO).min(EXP_HI);
-        FloatVector t = c.fma(LOG2E, ROUND);
-        FloatVector n = t.sub(ROUND);
-        // n * LN2_HI is exact (n has 8 bits, LN2_HI 9), so only the second step rounds.
-        FloatVector r = c.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
-        FloatVector p = r.fma(P0, P1).fma(r, r.broadcast(P2)).fma(r, r.broadcast(P3)).fma(r, r.broadcast(P4))
-                .fma(r, r.broadcast(P5));
-        FloatVector er = p.mul(r.mul(r)).add(r).add(1f);
-        FloatVector scale = t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return er.mul(scale);
+    /**
+     * {@code y[i] = e^(sign * x[i])} for {@code n} elements, {@code sign} 1 or -1 (a sign flip, exact);
+     * inputs above 88 give e^88, below -87.33 give e^-87.33 (about 1.2e-38); NaN stays NaN. {@code y} may
+     * be {@code x}. The polynomial is written out in the loop rather than called: C2 inlines a vector
+     * helper only where its profile calls the site hot, and where it does not (seen on a 16-lane machine,
+     * whose caller C2 compiled from a profile-free tier), every vector in and out is boxed, 192 bytes an
+     * iteration.
+     */
+    static void exp(float[] x, int xOff, float sign, float[] y, int yOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector c = FloatVector.fromArray(S, x, xOff + i).mul(sign).max(EXP_LO).min(EXP_HI);
+            FloatVector t = c.fma(LOG2E, ROUND);
+            FloatVector nn = t.sub(ROUND);
+            // n * LN2_HI is exact (n has 8 bits, LN2_HI 9), so only the second step rounds.
+            FloatVector r = c.sub(nn.mul(LN2_HI)).sub(nn.mul(LN2_LO));
+            FloatVector p = r.fma(P0, P1).fma(r, r.broadcast(P2)).fma(r, r.broadcast(P3)).fma(r, r.broadcast(P4))
+                    .fma(r, r.broadcast(P5));
+            FloatVector er = p.mul(r.mul(r)).add(r).add(1f);
+            FloatVector scale = t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats();
+            er.mul(scale).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = exp(sign * x[xOff + i]);
+        }
     }
 
-    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
+    /** The scalar twin of {@link #exp(float[], int, float, float[], int, int)}: the same operations, so the same bits. */
     static float exp(float x) {
         float c = Math.min(Math.max(x, EXP_LO), EXP_HI);
         float t = Math.fma(c, LOG2E, ROUND);
@@ -75,7 +93,7 @@ final class VectorMath {
         return er * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_BITS - 127)) << 23);
     }
 
-    /** The scalar twin of {@link #tanh(FloatVector)}. */
+    /** The scalar twin of {@link #tanh(float[], int, float[], int, int)}. */
     static float tanh(float x) {
         float ax = Math.abs(x);
         if (ax < TANH_SMALL) {
@@ -94,16 +112,37 @@ final class VectorMath {
         return x < 0f ? -far : far;
     }
 
-    /** tanh(x) per lane: the series near 0, {@code 1 - 2 / (e^{2|x|} + 1)} with the sign of x elsewhere. */
-    static FloatVector tanh(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector e = exp(ax.add(ax));
-        FloatVector far = ax.broadcast(2f).div(e.add(1f)).neg().add(1f);
-        far = far.blend(far.neg(), x.compare(VectorOperators.LT, 0f));
-        FloatVector u = x.mul(x);
-        FloatVector p = u.fma(T9, T8).fma(u, u.broadcast(T7)).fma(u, u.broadcast(T6)).fma(u, u.broadcast(T5))
-                .fma(u, u.broadcast(T4)).fma(u, u.broadcast(T3)).fma(u, u.broadcast(T2)).fma(u, u.broadcast(T1));
-        FloatVector near = x.mul(u).fma(p, x);
-        return far.blend(near, ax.compare(VectorOperators.LT, TANH_SMALL));
+    /**
+     * {@code y[i] = tanh(x[i])} for {@code n} elements: the series near 0, {@code 1 - 2 / (e^{2|x|} + 1)}
+     * with the sign of x elsewhere. {@code y} may be {@code x}, so the exp of {@link #exp(float[], int,
+     * float, float[], int, int)} is written out here once more, not called through an array: an in-place
+     * call would overwrite the x the series needs.
+     */
+    static void tanh(float[] x, int xOff, float[] y, int yOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector ax = v.abs();
+            FloatVector c = ax.add(ax).max(EXP_LO).min(EXP_HI);
+            FloatVector t = c.fma(LOG2E, ROUND);
+            FloatVector nn = t.sub(ROUND);
+            FloatVector r = c.sub(nn.mul(LN2_HI)).sub(nn.mul(LN2_LO));
+            FloatVector p = r.fma(P0, P1).fma(r, r.broadcast(P2)).fma(r, r.broadcast(P3)).fma(r, r.broadcast(P4))
+                    .fma(r, r.broadcast(P5));
+            FloatVector er = p.mul(r.mul(r)).add(r).add(1f);
+            FloatVector e = er.mul(t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats());
+            FloatVector far = ax.broadcast(2f).div(e.add(1f)).neg().add(1f);
+            far = far.blend(far.neg(), v.compare(VectorOperators.LT, 0f));
+            FloatVector u = v.mul(v);
+            FloatVector q = u.fma(T9, T8).fma(u, u.broadcast(T7)).fma(u, u.broadcast(T6)).fma(u, u.broadcast(T5))
+                    .fma(u, u.broadcast(T4)).fma(u, u.broadcast(T3)).fma(u, u.broadcast(T2)).fma(u, u.broadcast(T1));
+            FloatVector near = v.mul(u).fma(q, v);
+            far.blend(near, ax.compare(VectorOperators.LT, TANH_SMALL)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = tanh(x[xOff + i]);
+        }
     }
 }
