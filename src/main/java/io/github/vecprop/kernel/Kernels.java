@@ -36,6 +36,27 @@ public interface Kernels {
               float[] b, int bOff, int ldb,
               float beta, float[] c, int cOff, int ldc);
 
+    /**
+     * Copies W ({@code in x out}, row-major from {@code w[wOff]}) and b ({@code out} floats from {@code b[bOff]})
+     * into the layout {@link #dense} of this implementation reads fastest. Done once per served layer; the
+     * arrays are not kept.
+     *
+     * @throws IllegalArgumentException if a dimension is below 1 or a range is outside its array
+     */
+    DenseWeights packDense(float[] w, int wOff, int in, int out, float[] b, int bOff);
+
+    /**
+     * {@code y = x·W + b} for {@code n} rows: x dense {@code n x in} from {@code xOff}, y dense {@code n x out}
+     * from {@code yOff}, W and b as packed by {@link #packDense} of this same implementation. On the calling
+     * thread, allocation-free. {@code y} may not overlap {@code x}. From five rows on (and on the scalar
+     * kernels always) the result has exactly the bits of {@link #gemm} then {@link #addBias} on the unpacked
+     * W and b; one to four rows take a matrix-vector sweep per column panel, which sums in another order (a
+     * difference of float rounding).
+     *
+     * @throws IllegalArgumentException if another implementation packed {@code weights} or a range is out of bounds
+     */
+    void dense(DenseWeights weights, float[] x, int xOff, float[] y, int yOff, int n);
+
     /** {@code x[r, :] += bias[0..cols)} for every row of the {@code rows x cols} block at {@code xOff} (stride {@code cols}). */
     void addBias(float[] x, int xOff, int rows, int cols, float[] bias, int biasOff);
 

@@ -271,6 +271,17 @@ final class PanamaGemm {
                                 float alpha, float[] a, int aOff, int lda,
                                 float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc) {
+        blocked(s, transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, false, beta, c, cOff, ldc);
+    }
+
+    /**
+     * As above; with {@code prepacked}, B is {@code b} as {@link #prepack} laid it out (n = its width, from
+     * offset 0), and no block is packed.
+     */
+    private static void blocked(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+                                float alpha, float[] a, int aOff, int lda,
+                                float[] b, int bOff, int ldb, boolean prepacked,
+                                float beta, float[] c, int cOff, int ldc) {
         int kcStep = kcStep(k);
         float[] tile = s.tile;
         for (int jc = j0; jc < j1; jc += NC) {
@@ -281,8 +292,11 @@ final class PanamaGemm {
                 boolean first = pc == 0;
                 boolean readC = !first || beta != 0f;
                 float betaNow = first ? beta : 1f;
-                float[] bp = s.bPack(panels * kc * NR);
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                float[] bp = b;
+                if (!prepacked) {
+                    bp = s.bPack(panels * kc * NR);
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     int fullRows = mc / MR * MR;
@@ -293,7 +307,8 @@ final class PanamaGemm {
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int cols = Math.min(NR, nc - jr);
-                        int bi = (jr / NR) * kc * NR;
+                        int bi = prepacked ? (jc + jr) / NR * k * NR + pc * panelStride(cols) : (jr / NR) * kc * NR;
+                        int stride = prepacked ? panelStride(cols) : NR;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             float[] as;
@@ -319,9 +334,9 @@ final class PanamaGemm {
                             if (cols > L + L / 2) {
                                 kernel(kc, as, ai, ars, aps, bp, bi, tile);
                             } else if (cols > L) { // e.g. 18 of 50 columns: a quarter fewer multiply-adds
-                                kernelOneAndHalf(kc, as, ai, ars, aps, bp, bi, tile);
+                                kernelOneAndHalf(kc, as, ai, ars, aps, bp, bi, stride, tile);
                             } else { // a narrow last panel: half the work with the narrow kernel
-                                kernelNarrow(kc, as, ai, ars, aps, bp, bi, NR, tile);
+                                kernelNarrow(kc, as, ai, ars, aps, bp, bi, stride, tile);
                             }
                             merge(tile, rows, cols, c, cOff + (ic + ir) * ldc + jc + jr, ldc, alpha, betaNow, readC);
                         }
@@ -472,9 +487,11 @@ final class PanamaGemm {
     /**
      * The micro-kernel for a panel with at most {@code 1.5 * lanes} valid columns: as {@link #kernel}, with the
      * second vector of each tile row half as wide. The half broadcast is the low half of the full one, so
-     * each row still costs one broadcast. Writes the first {@code 1.5 * L} columns of each tile row.
+     * each row still costs one broadcast. Rows of B are {@code bStride} apart ({@code NR} in a panel packed per
+     * call, {@code 1.5 * L} in a prepacked one). Writes the first {@code 1.5 * L} columns of each tile row.
      */
-    private static void kernelOneAndHalf(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+    private static void kernelOneAndHalf(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bStride,
+                                         float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00,
                 c70 = c00;
         FloatVector c01 = FloatVector.zero(HALF), c11 = c01, c21 = c01, c31 = c01, c41 = c01, c51 = c01, c61 = c01,
@@ -509,7 +526,7 @@ final class PanamaGemm {
             c70 = x.fma(b0, c70);
             c71 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c71);
             ai += aps;
-            bi += NR;
+            bi += bStride;
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
@@ -699,16 +716,22 @@ final class PanamaGemm {
      */
     private static void narrow(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                                float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        Scratch scratch = SCRATCH.get();
+        narrowPacked(transA, m, n, k, alpha, a, aOff, lda, packNarrow(b, bOff, ldb, k, n, scratch), beta, c, cOff, ldc,
+                scratch.tile);
+    }
+
+    /** {@link #narrow} with B already in one-vector rows ({@link #packNarrow}'s layout, also {@link #prepack}'s for {@code n < L}). */
+    private static void narrowPacked(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                     float[] bp, float beta, float[] c, int cOff, int ldc, float[] tile) {
         int aRow = transA ? 1 : lda;
         int aCol = transA ? lda : 1;
-        Scratch scratch = SCRATCH.get();
-        float[] bp = packNarrow(b, bOff, ldb, k, n, scratch);
         int i = 0;
         for (; i + MR <= m; i += MR) {
-            narrowStrip(k, n, a, aOff + i * aRow, aRow, aCol, bp, alpha, beta, c, cOff + i * ldc, ldc, scratch.tile);
+            narrowStrip(k, n, a, aOff + i * aRow, aRow, aCol, bp, alpha, beta, c, cOff + i * ldc, ldc, tile);
         }
         for (; i < m; i++) {
-            narrowRow(k, n, a, aOff + i * aRow, aCol, bp, alpha, beta, c, cOff + i * ldc, scratch.tile);
+            narrowRow(k, n, a, aOff + i * aRow, aCol, bp, alpha, beta, c, cOff + i * ldc, tile);
         }
     }
 
@@ -912,5 +935,147 @@ final class PanamaGemm {
             sum = Math.fma(x[xi + p], y[yi + p], sum);
         }
         return sum;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Prepacked B: a serving model's weights, packed once when it is compiled
+    // ------------------------------------------------------------------------------------------------
+
+    /** Row stride of a prepacked panel with {@code cols} valid columns: the width of the kernel that reads it. */
+    static int panelStride(int cols) {
+        return cols > L + L / 2 ? NR : cols > L ? L + L / 2 : L;
+    }
+
+    /** Floats a prepacked bias takes: whole panels, zero-padded, so the kernels' vector loads stay inside it. */
+    static int paddedWidth(int n) {
+        return (n + NR - 1) / NR * NR;
+    }
+
+    /**
+     * B ({@code k x n}, row-major from {@code bOff}, row stride {@code ldb}) in the blocked path's panel layout
+     * over the whole of K: panel q (columns {@code q*NR ..}) from {@code q*k*NR}, its row p {@code p*stride}
+     * further, zero-padded. Only the last panel can be narrower than NR, and its {@link #panelStride} is only as
+     * wide as the kernel that reads it (24 floats, not 32, for the 18 last columns of 50), which saves a
+     * quarter of its bytes; a B narrower than a vector is {@link #packNarrow}'s layout.
+     */
+    static float[] prepack(float[] b, int bOff, int ldb, int k, int n) {
+        int panels = (n + NR - 1) / NR;
+        int last = n - (panels - 1) * NR;
+        long size = (long) (panels - 1) * k * NR + (long) k * panelStride(last);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a prepacked " + k + " x " + n + " matrix is larger than a Java array");
+        }
+        float[] bp = new float[(int) size];
+        for (int q = 0; q < panels; q++) {
+            int cols = Math.min(NR, n - q * NR);
+            int stride = panelStride(cols);
+            int base = q * k * NR;
+            for (int p = 0; p < k; p++) {
+                System.arraycopy(b, bOff + p * ldb + q * NR, bp, base + p * stride, cols);
+            }
+        }
+        return bp;
+    }
+
+    /**
+     * {@code C = A·B} for dense row-major A ({@code m x k}, row stride {@code lda}) and C ({@code m x n},
+     * {@code ldc}), B prepacked by {@link #prepack}; with {@code bias} (n floats padded to
+     * {@link #paddedWidth}) added only to rows of at most {@link #SMALL_M} (for more, the caller adds it).
+     * On the calling thread, allocation-free. The blocked and narrow paths give the bits of {@link #gemm} on
+     * the unpacked B (the same kernels over the same blocks); one to four rows take a matrix-vector sweep
+     * per panel, which sums in another order.
+     */
+    static void gemmPrepacked(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] bias,
+                              float[] c, int cOff, int ldc) {
+        Scratch s = SCRATCH.get();
+        if (m <= SMALL_M) {
+            for (int i = 0; i < m; i++) {
+                gemvRow(k, n, a, aOff + i * lda, bp, bias, c, cOff + i * ldc, s.tile);
+            }
+        } else if (n < L) {
+            narrowPacked(false, m, n, k, 1f, a, aOff, lda, bp, 0f, c, cOff, ldc, s.tile);
+        } else {
+            blocked(s, false, false, 0, m, 0, n, k, 1f, a, aOff, lda, bp, 0, 0, true, 0f, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * One row of {@code C = a·B + bias}, B prepacked: one sweep down K per panel, bound by reading the panel
+     * (from L2 for a layer's worth of weights), with two chains of multiply-adds (even and odd p) so the FMA
+     * latency stays hidden. The panel's sums, bias added, leave through {@code tile}, so no vector store
+     * passes the row's end.
+     */
+    private static void gemvRow(int k, int n, float[] a, int ai, float[] bp, float[] bias, float[] c, int ci,
+                                float[] tile) {
+        for (int j = 0; j < n; j += NR) {
+            int cols = Math.min(NR, n - j);
+            int bi = j / NR * k * NR;
+            if (cols > L + L / 2) {
+                gemvFull(k, a, ai, bp, bi, bias, j, tile);
+            } else if (cols > L) {
+                gemvOneAndHalf(k, a, ai, bp, bi, bias, j, tile);
+            } else {
+                gemvOne(k, a, ai, bp, bi, bias, j, tile);
+            }
+            System.arraycopy(tile, 0, c, ci + j, cols);
+        }
+    }
+
+    /** {@code tile[0 .. NR) = a·panel + bias[j ..]} for a full panel (rows NR apart). */
+    private static void gemvFull(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0;
+        int p = 0;
+        for (; p + 1 < k; p += 2, ai += 2, bi += 2 * NR) {
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            FloatVector z = FloatVector.broadcast(S, a[ai + 1]);
+            s0 = x.fma(FloatVector.fromArray(S, b, bi), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, bi + L), s1);
+            t0 = z.fma(FloatVector.fromArray(S, b, bi + NR), t0);
+            t1 = z.fma(FloatVector.fromArray(S, b, bi + NR + L), t1);
+        }
+        if (p < k) {
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            s0 = x.fma(FloatVector.fromArray(S, b, bi), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, bi + L), s1);
+        }
+        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
+        s1.add(t1).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
+    }
+
+    /** As {@link #gemvFull} for a last panel of at most {@code 1.5 * L} columns (rows {@code 1.5 * L} apart). */
+    private static void gemvOneAndHalf(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
+        final int w = L + L / 2;
+        FloatVector s0 = FloatVector.zero(S), t0 = s0;
+        FloatVector s1 = FloatVector.zero(HALF), t1 = s1;
+        int p = 0;
+        for (; p + 1 < k; p += 2, ai += 2, bi += 2 * w) {
+            float x = a[ai];
+            float z = a[ai + 1];
+            s0 = FloatVector.broadcast(S, x).fma(FloatVector.fromArray(S, b, bi), s0);
+            s1 = FloatVector.broadcast(HALF, x).fma(FloatVector.fromArray(HALF, b, bi + L), s1);
+            t0 = FloatVector.broadcast(S, z).fma(FloatVector.fromArray(S, b, bi + w), t0);
+            t1 = FloatVector.broadcast(HALF, z).fma(FloatVector.fromArray(HALF, b, bi + w + L), t1);
+        }
+        if (p < k) {
+            float x = a[ai];
+            s0 = FloatVector.broadcast(S, x).fma(FloatVector.fromArray(S, b, bi), s0);
+            s1 = FloatVector.broadcast(HALF, x).fma(FloatVector.fromArray(HALF, b, bi + L), s1);
+        }
+        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
+        s1.add(t1).add(FloatVector.fromArray(HALF, bias, j + L)).intoArray(tile, L);
+    }
+
+    /** As {@link #gemvFull} for a last panel of at most L columns (rows L apart). */
+    private static void gemvOne(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
+        FloatVector s0 = FloatVector.zero(S), t0 = s0;
+        int p = 0;
+        for (; p + 1 < k; p += 2, ai += 2, bi += 2 * L) {
+            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
+            t0 = FloatVector.broadcast(S, a[ai + 1]).fma(FloatVector.fromArray(S, b, bi + L), t0);
+        }
+        if (p < k) {
+            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
+        }
+        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
     }
 }

@@ -51,6 +51,25 @@ public final class PanamaKernels implements Kernels {
     }
 
     @Override
+    public DenseWeights packDense(float[] w, int wOff, int in, int out, float[] b, int bOff) {
+        DenseWeights.checkPack(w, wOff, in, out, b, bOff);
+        float[] bias = new float[PanamaGemm.paddedWidth(out)];
+        System.arraycopy(b, bOff, bias, 0, out);
+        return new DenseWeights(this, in, out, PanamaGemm.prepack(w, wOff, out, in, out), bias);
+    }
+
+    @Override
+    public void dense(DenseWeights weights, float[] x, int xOff, float[] y, int yOff, int n) {
+        weights.checkRun(this, x, xOff, y, yOff, n);
+        int in = weights.in;
+        int out = weights.out;
+        PanamaGemm.gemmPrepacked(n, out, in, x, xOff, in, weights.w, weights.bias, y, yOff, out);
+        if (n > PanamaGemm.SMALL_M) {
+            addBias(y, yOff, n, out, weights.bias, 0);
+        }
+    }
+
+    @Override
     public void addBias(float[] x, int xOff, int rows, int cols, float[] bias, int biasOff) {
         Checks.range("x", x, xOff, Checks.dims(rows, cols));
         Checks.range("bias", bias, biasOff, cols);

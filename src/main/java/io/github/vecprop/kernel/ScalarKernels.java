@@ -28,6 +28,22 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public DenseWeights packDense(float[] w, int wOff, int in, int out, float[] b, int bOff) {
+        DenseWeights.checkPack(w, wOff, in, out, b, bOff);
+        return new DenseWeights(this, in, out, java.util.Arrays.copyOfRange(w, wOff, wOff + in * out),
+                java.util.Arrays.copyOfRange(b, bOff, bOff + out));
+    }
+
+    @Override
+    public void dense(DenseWeights weights, float[] x, int xOff, float[] y, int yOff, int n) {
+        weights.checkRun(this, x, xOff, y, yOff, n);
+        int in = weights.in;
+        int out = weights.out;
+        gemm(false, false, n, out, in, 1f, x, xOff, in, weights.w, 0, out, 0f, y, yOff, out);
+        addBias(y, yOff, n, out, weights.bias, 0);
+    }
+
+    @Override
     public void addBias(float[] x, int xOff, int rows, int cols, float[] bias, int biasOff) {
         Checks.range("x", x, xOff, Checks.dims(rows, cols));
         Checks.range("bias", bias, biasOff, cols);

@@ -1,5 +1,6 @@
 package io.github.vecprop.layer;
 
+import io.github.vecprop.kernel.DenseWeights;
 import io.github.vecprop.kernel.KernelProvider;
 import io.github.vecprop.kernel.Kernels;
 import io.github.vecprop.tensor.Shape;
@@ -124,11 +125,19 @@ public final class Affine extends LayerBase {
     @Override
     public FrozenLayer freeze(int inputWidth) {
         outputWidth(inputWidth);
-        return new Frozen(kernels, w.dim(0), w.dim(1), w.data().clone(), b.data().clone());
+        return Frozen.of(kernels, w.dim(0), w.dim(1), w.data().clone(), b.data().clone());
     }
 
-    /** The serving form: the same two kernel calls as {@link #forward}, so it gives the same bits. */
-    private record Frozen(Kernels kernels, int inputWidth, int outputWidth, float[] w, float[] b) implements FrozenLayer {
+    /**
+     * The serving form: W and b prepacked for {@link Kernels#dense} (its bits are those of {@link #forward}
+     * from five rows on; one to four rows sum in another order). {@code w} and {@code b} stay for folding.
+     */
+    private record Frozen(Kernels kernels, int inputWidth, int outputWidth, float[] w, float[] b, DenseWeights packed)
+            implements FrozenLayer {
+        static Frozen of(Kernels kernels, int in, int out, float[] w, float[] b) {
+            return new Frozen(kernels, in, out, w, b, kernels.packDense(w, 0, in, out, b, 0));
+        }
+
         @Override
         public boolean inPlace() {
             return false;
@@ -136,9 +145,7 @@ public final class Affine extends LayerBase {
 
         @Override
         public void forward(float[] x, int xOff, float[] y, int yOff, int n) {
-            kernels.gemm(false, false, n, outputWidth, inputWidth, 1f, x, xOff, inputWidth, w, 0, outputWidth,
-                    0f, y, yOff, outputWidth);
-            kernels.addBias(y, yOff, n, outputWidth, b, 0);
+            kernels.dense(packed, x, xOff, y, yOff, n);
         }
 
         @Override
@@ -151,7 +158,7 @@ public final class Affine extends LayerBase {
                 }
                 b2[j] = b[j] * scale[j] + shift[j];
             }
-            return new Frozen(kernels, inputWidth, outputWidth, w2, b2);
+            return of(kernels, inputWidth, outputWidth, w2, b2);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.vecprop.check;
 
+import io.github.vecprop.kernel.DenseWeights;
 import io.github.vecprop.kernel.Kernels;
 
 /**
@@ -22,6 +23,16 @@ public class ForwardingKernels implements Kernels {
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         delegate.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public DenseWeights packDense(float[] w, int wOff, int in, int out, float[] b, int bOff) {
+        return delegate.packDense(w, wOff, in, out, b, bOff);
+    }
+
+    @Override
+    public void dense(DenseWeights weights, float[] x, int xOff, float[] y, int yOff, int n) {
+        delegate.dense(weights, x, xOff, y, yOff, n);
     }
 
     @Override

@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The compiled serving model: bit-identical to the net it was frozen from, on the seed's two-layer
- * net, a deep net and random architectures; shared by threads; allocation-free; named errors.
+ * The compiled serving model: bit-identical to the net it was frozen from from five rows on, within the
+ * documented bound for one to four rows, on the seed's two-layer net, a deep net and random architectures;
+ * the same bits on every thread and run; allocation-free; named errors.
  */
 class ModelTest {
     private static final int IN = 784;
@@ -47,10 +48,25 @@ class ModelTest {
         return scores;
     }
 
-    @Test
-    void randomArchitecturesMatchTheNetBitForBit() {
+    /**
+     * The model's documented bound for its one-to-four-row path, whose matrix-vector sweeps sum in another
+     * order than the net's product: {@code 1e-5 * (1 + |score|)} per score (the bound of BatchNorm folding too).
+     */
+    static void assertWithinServingBound(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": lengths");
+        for (int i = 0; i < expected.length; i++) {
+            float e = expected[i];
+            if (!(Math.abs(actual[i] - e) <= 1e-5 * (1 + Math.abs(e)))) {
+                throw new AssertionError(what + ": score " + i + " is " + actual[i] + ", the net's " + e
+                        + ", outside 1e-5 * (1 + |score|)");
+            }
+        }
+    }
+
+    /** Random nets: bit for bit from five rows on; one to four rows, and each row alone, within the bound. */
+    private static void randomArchitecturesMatch(io.github.vecprop.kernel.Kernels kernels) {
         Properties.qt().forAll(Sizes.between(1, 9), Sizes.seeds()).checkAssert((n, seed) -> {
-            Sequential random = RandomNets.net(seed, 4, 40, KernelProvider.get());
+            Sequential random = RandomNets.net(seed, 4, 40, kernels);
             random.setTraining(false);
             int in = random.inputSize();
             int out = random.outputSize();
@@ -62,16 +78,45 @@ class ModelTest {
             float[] expected = random.predict(Tensor.of(Arrays.copyOfRange(x, 3, 3 + n * in), n, in)).data().clone();
             float[] scores = new float[2 + n * out];
             model.predict(model.newContext(n), x, 3, n, scores, 2);
-            assertArrayEquals(expected, Arrays.copyOfRange(scores, 2, 2 + n * out), random.architecture().toString());
+            float[] batch = Arrays.copyOfRange(scores, 2, 2 + n * out);
+            if (n > 4) {
+                assertArrayEquals(expected, batch, random.architecture().toString());
+            } else {
+                assertWithinServingBound(expected, batch, random.architecture().toString());
+            }
             float[] one = new float[out];
             Model.Context ctx = model.newContext(1);
             for (int r = 0; r < n; r++) {
                 model.predict(ctx, x, 3 + r * in, one, 0);
                 float[] netRow = random.predict(Tensor.of(Arrays.copyOfRange(x, 3 + r * in, 3 + (r + 1) * in), 1, in)).data();
-                assertArrayEquals(netRow, one, "row " + r + " alone");
+                assertWithinServingBound(netRow, one, random.architecture() + ", row " + r + " alone");
             }
             assertArrayEquals(xBefore, x, "the caller's input is never written, even by a leading in-place layer");
         });
+    }
+
+    @Test
+    void randomArchitecturesMatchTheNetWithinTheDocumentedBound() {
+        randomArchitecturesMatch(KernelProvider.get());
+    }
+
+    @Test
+    void catchesAServingPathThatDropsTheLastInput() {
+        // A planted bug of the kind a matrix-vector sweep could have: the odd last step of K left out, in
+        // the served path only (the net's own predict runs gemm and stays right).
+        io.github.vecprop.kernel.Kernels mutant = new io.github.vecprop.check.ForwardingKernels(KernelProvider.get()) {
+            @Override
+            public void dense(io.github.vecprop.kernel.DenseWeights weights, float[] x, int xOff, float[] y, int yOff,
+                              int n) {
+                int in = weights.inputWidth();
+                float[] cut = Arrays.copyOfRange(x, xOff, xOff + n * in);
+                for (int r = 0; r < n; r++) {
+                    cut[r * in + in - 1] = 0f;
+                }
+                super.dense(weights, cut, 0, y, yOff, n);
+            }
+        };
+        assertThrows(AssertionError.class, () -> randomArchitecturesMatch(mutant));
     }
 
     @Test
@@ -152,21 +197,26 @@ class ModelTest {
     }
 
     @Test
-    void predictionsMatchTheNetBitForBit() {
+    void predictionsMatchTheNet() {
         Model model = net.freeze();
-        // One sample at a time through the net: the same kernels in the same order as the model.
-        float[] expected = new float[N * 10];
+        // A batch of N: the same kernels over the same blocks as the net's own predict, so the same bits.
+        float[] expected = net.predict(Tensor.of(images, N, IN)).data().clone();
+        float[] batch = new float[N * 10];
+        model.predict(model.newContext(N), images, 0, N, batch, 0);
+        assertArrayEquals(expected, batch);
+        // One sample at a time: within the documented bound of the net's own one-sample predict.
+        float[] oneByOne = new float[N * 10];
         for (int i = 0; i < N; i++) {
             float[] scores = net.predict(Tensor.of(Arrays.copyOfRange(images, i * IN, (i + 1) * IN), 1, IN)).data();
-            System.arraycopy(scores, 0, expected, i * 10, 10);
+            System.arraycopy(scores, 0, oneByOne, i * 10, 10);
         }
-        assertArrayEquals(expected, allScores(model, images));
+        assertWithinServingBound(oneByOne, allScores(model, images), "one sample at a time");
 
         int[] classes = new int[N];
-        model.predictClasses(model.newContext(N), images, 0, N, classes, 0);
         float[] scores = new float[10];
         Model.Context one = model.newContext(1);
         for (int i = 0; i < N; i++) {
+            model.predictClasses(one, images, i * IN, 1, classes, i);
             assertEquals(classes[i], model.predict(one, images, i * IN, scores, 0), "sample " + i);
         }
     }
