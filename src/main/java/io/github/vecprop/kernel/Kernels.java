@@ -48,10 +48,10 @@ public interface Kernels {
     /**
      * {@code y = x·W + b} for {@code n} rows: x dense {@code n x in} from {@code xOff}, y dense {@code n x out}
      * from {@code yOff}, W and b as packed by {@link #packDense} of this same implementation. On the calling
-     * thread, allocation-free. {@code y} may not overlap {@code x}. From five rows on (and on the scalar
-     * kernels always) the result has exactly the bits of {@link #gemm} then {@link #addBias} on the unpacked
-     * W and b; one to four rows take a matrix-vector sweep per column panel, which sums in another order (a
-     * difference of float rounding).
+     * thread, allocation-free. {@code y} may not overlap {@code x}. The result may differ from {@link #gemm}
+     * then {@link #addBias} on the unpacked W and b by float rounding, never from run to run or thread to
+     * thread: the SIMD kernels sum one to four rows, and the last few columns past a whole vector, in another
+     * order (the scalar kernels give the same bits).
      *
      * @throws IllegalArgumentException if another implementation packed {@code weights} or a range is out of bounds
      */

@@ -44,13 +44,13 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanamaGemm {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
     /**
      * Half a vector (256 bits with AVX-512), for the narrow kernels' accumulators; {@link #supported()} is
      * false where no such species exists, and {@link KernelProvider} then keeps to the scalar kernels.
      */
-    private static final VectorSpecies<Float> HALF = S.vectorBitSize() >= 128
+    static final VectorSpecies<Float> HALF = S.vectorBitSize() >= 128
             ? VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2)) : S;
 
     /** Rows of the register tile. */
@@ -88,7 +88,8 @@ final class PanamaGemm {
         float[] bPack = new float[0];
         float[] aPack = new float[0];
         float[] aRows = new float[0];
-        final float[] tile = new float[MR * NR];
+        /** One register tile of up to MR x 3L (the serving kernel's); the GEMM's use MR x NR of it. */
+        final float[] tile = new float[MR * 3 * L];
 
         float[] bPack(int size) {
             if (bPack.length < size) {
@@ -112,7 +113,7 @@ final class PanamaGemm {
         }
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * {@code C = alpha * op(A) * op(B) + beta * C}; see {@link Kernels#gemm}. Uses up to
@@ -271,17 +272,6 @@ final class PanamaGemm {
                                 float alpha, float[] a, int aOff, int lda,
                                 float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc) {
-        blocked(s, transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, false, beta, c, cOff, ldc);
-    }
-
-    /**
-     * As above; with {@code prepacked}, B is {@code b} as {@link #prepack} laid it out (n = its width, from
-     * offset 0), and no block is packed.
-     */
-    private static void blocked(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
-                                float alpha, float[] a, int aOff, int lda,
-                                float[] b, int bOff, int ldb, boolean prepacked,
-                                float beta, float[] c, int cOff, int ldc) {
         int kcStep = kcStep(k);
         float[] tile = s.tile;
         for (int jc = j0; jc < j1; jc += NC) {
@@ -292,11 +282,8 @@ final class PanamaGemm {
                 boolean first = pc == 0;
                 boolean readC = !first || beta != 0f;
                 float betaNow = first ? beta : 1f;
-                float[] bp = b;
-                if (!prepacked) {
-                    bp = s.bPack(panels * kc * NR);
-                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
-                }
+                float[] bp = s.bPack(panels * kc * NR);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     int fullRows = mc / MR * MR;
@@ -307,8 +294,7 @@ final class PanamaGemm {
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int cols = Math.min(NR, nc - jr);
-                        int bi = prepacked ? (jc + jr) / NR * k * NR + pc * panelStride(cols) : (jr / NR) * kc * NR;
-                        int stride = prepacked ? panelStride(cols) : NR;
+                        int bi = (jr / NR) * kc * NR;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             float[] as;
@@ -334,9 +320,9 @@ final class PanamaGemm {
                             if (cols > L + L / 2) {
                                 kernel(kc, as, ai, ars, aps, bp, bi, tile);
                             } else if (cols > L) { // e.g. 18 of 50 columns: a quarter fewer multiply-adds
-                                kernelOneAndHalf(kc, as, ai, ars, aps, bp, bi, stride, tile);
+                                kernelOneAndHalf(kc, as, ai, ars, aps, bp, bi, tile);
                             } else { // a narrow last panel: half the work with the narrow kernel
-                                kernelNarrow(kc, as, ai, ars, aps, bp, bi, stride, tile);
+                                kernelNarrow(kc, as, ai, ars, aps, bp, bi, NR, tile);
                             }
                             merge(tile, rows, cols, c, cOff + (ic + ir) * ldc + jc + jr, ldc, alpha, betaNow, readC);
                         }
@@ -395,7 +381,7 @@ final class PanamaGemm {
      * {@code [pc, pc+kc)} of op(A) into one strip: element (r, p) at {@code p*MR + r}; rows past
      * {@code rows} are zero.
      */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int i, int rows, int pc, int kc,
+    static void packA(boolean transA, float[] a, int aOff, int lda, int i, int rows, int pc, int kc,
                               float[] ap) {
         if (transA) {
             // op(A)(i, p) = a[aOff + p*lda + i]: the strip's column p is a contiguous run of A.
@@ -430,7 +416,7 @@ final class PanamaGemm {
      * {@code b[bi + p*NR ..]}. The accumulators are written to {@code tile} (row r at {@code r*NR}).
      * Everything vector stays inside this method.
      */
-    private static void kernel(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+    static void kernel(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
                 c70 = c00, c71 = c00;
@@ -487,11 +473,9 @@ final class PanamaGemm {
     /**
      * The micro-kernel for a panel with at most {@code 1.5 * lanes} valid columns: as {@link #kernel}, with the
      * second vector of each tile row half as wide. The half broadcast is the low half of the full one, so
-     * each row still costs one broadcast. Rows of B are {@code bStride} apart ({@code NR} in a panel packed per
-     * call, {@code 1.5 * L} in a prepacked one). Writes the first {@code 1.5 * L} columns of each tile row.
+     * each row still costs one broadcast. Writes the first {@code 1.5 * L} columns of each tile row.
      */
-    private static void kernelOneAndHalf(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bStride,
-                                         float[] tile) {
+    private static void kernelOneAndHalf(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00,
                 c70 = c00;
         FloatVector c01 = FloatVector.zero(HALF), c11 = c01, c21 = c01, c31 = c01, c41 = c01, c51 = c01, c61 = c01,
@@ -526,7 +510,7 @@ final class PanamaGemm {
             c70 = x.fma(b0, c70);
             c71 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c71);
             ai += aps;
-            bi += bStride;
+            bi += NR;
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
@@ -547,66 +531,37 @@ final class PanamaGemm {
     }
 
     /**
-     * The micro-kernel for a panel with at most {@code lanes} valid columns: as {@link #kernel} but only the
-     * first {@code L} columns of each panel row, in two half-width vectors. Rows of B are {@code bStride} apart
-     * ({@code NR} in a packed panel, {@code L} in a narrow product's padded copy). Writes the first
-     * {@code L} columns of each tile row.
+     * The micro-kernel for a panel with at most {@code lanes} valid columns: as {@link #kernel} with one
+     * vector of B per row of A. Rows of B are {@code bStride} apart ({@code NR} in a packed panel, {@code L}
+     * in a narrow product's padded copy). Writes the first {@code L} columns of each tile row. (Two
+     * half-width vectors per row were 15% faster on the Zen 4 this was first measured on, whose 512-bit
+     * multiply-adds take two 256-bit units; on the Zen 5 here they take one, so one full vector halves the
+     * multiply-adds.)
      */
-    private static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bStride, float[] tile) {
-        // Two half-width vectors rather than one full one: measured 15% faster on Zen 4 (the only CPU it was
-        // measured on), where this kernel is bound by the broadcasts, one per multiply-add, and a half-width
-        // broadcast is the cheaper one.
-        FloatVector c0 = FloatVector.zero(HALF), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        FloatVector d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
-        final int h = L / 2;
+    static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bStride, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(HALF, b, bi);
-            FloatVector b1 = FloatVector.fromArray(HALF, b, bi + h);
-            FloatVector x;
-            x = FloatVector.broadcast(HALF, a[ai]);
-            c0 = x.fma(b0, c0);
-            d0 = x.fma(b1, d0);
-            x = FloatVector.broadcast(HALF, a[ai + r1]);
-            c1 = x.fma(b0, c1);
-            d1 = x.fma(b1, d1);
-            x = FloatVector.broadcast(HALF, a[ai + r2]);
-            c2 = x.fma(b0, c2);
-            d2 = x.fma(b1, d2);
-            x = FloatVector.broadcast(HALF, a[ai + r3]);
-            c3 = x.fma(b0, c3);
-            d3 = x.fma(b1, d3);
-            x = FloatVector.broadcast(HALF, a[ai + r4]);
-            c4 = x.fma(b0, c4);
-            d4 = x.fma(b1, d4);
-            x = FloatVector.broadcast(HALF, a[ai + r5]);
-            c5 = x.fma(b0, c5);
-            d5 = x.fma(b1, d5);
-            x = FloatVector.broadcast(HALF, a[ai + r6]);
-            c6 = x.fma(b0, c6);
-            d6 = x.fma(b1, d6);
-            x = FloatVector.broadcast(HALF, a[ai + r7]);
-            c7 = x.fma(b0, c7);
-            d7 = x.fma(b1, d7);
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + r1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + r2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + r3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[ai + r4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[ai + r5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, a[ai + r6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, a[ai + r7]).fma(b0, c7);
             ai += aps;
             bi += bStride;
         }
         c0.intoArray(tile, 0);
-        d0.intoArray(tile, h);
-        c1.intoArray(tile, NR);
-        d1.intoArray(tile, NR + h);
+        c1.intoArray(tile, 1 * NR);
         c2.intoArray(tile, 2 * NR);
-        d2.intoArray(tile, 2 * NR + h);
         c3.intoArray(tile, 3 * NR);
-        d3.intoArray(tile, 3 * NR + h);
         c4.intoArray(tile, 4 * NR);
-        d4.intoArray(tile, 4 * NR + h);
         c5.intoArray(tile, 5 * NR);
-        d5.intoArray(tile, 5 * NR + h);
         c6.intoArray(tile, 6 * NR);
-        d6.intoArray(tile, 6 * NR + h);
         c7.intoArray(tile, 7 * NR);
-        d7.intoArray(tile, 7 * NR + h);
     }
 
     /**
@@ -616,22 +571,25 @@ final class PanamaGemm {
      */
     private static void merge(float[] tile, int rows, int cols, float[] c, int ci, int ldc,
                               float alpha, float beta, boolean readC) {
-        if (cols == NR) {
-            for (int r = 0; r < rows; r++, ci += ldc) {
-                for (int v = 0; v < NR; v += L) {
-                    FloatVector y = FloatVector.fromArray(S, tile, r * NR + v).mul(alpha);
-                    if (readC) {
-                        y = FloatVector.fromArray(S, c, ci + v).fma(FloatVector.broadcast(S, beta), y);
-                    }
-                    y.intoArray(c, ci + v);
+        merge(tile, NR, rows, cols, c, ci, ldc, alpha, beta, readC);
+    }
+
+    /** As above for a tile whose rows are {@code ts} floats apart: whole vectors of each row, then scalars. */
+    static void merge(float[] tile, int ts, int rows, int cols, float[] c, int ci, int ldc,
+                      float alpha, float beta, boolean readC) {
+        int vectors = cols / L * L;
+        for (int r = 0; r < rows; r++, ci += ldc) {
+            int t = r * ts;
+            for (int v = 0; v < vectors; v += L) {
+                FloatVector y = FloatVector.fromArray(S, tile, t + v).mul(alpha);
+                if (readC) {
+                    y = FloatVector.fromArray(S, c, ci + v).fma(FloatVector.broadcast(S, beta), y);
                 }
+                y.intoArray(c, ci + v);
             }
-        } else {
-            for (int r = 0; r < rows; r++, ci += ldc) {
-                for (int j = 0; j < cols; j++) {
-                    float y = tile[r * NR + j] * alpha;
-                    c[ci + j] = readC ? Math.fma(c[ci + j], beta, y) : y;
-                }
+            for (int j = vectors; j < cols; j++) {
+                float y = tile[t + j] * alpha;
+                c[ci + j] = readC ? Math.fma(c[ci + j], beta, y) : y;
             }
         }
     }
@@ -721,9 +679,9 @@ final class PanamaGemm {
                 scratch.tile);
     }
 
-    /** {@link #narrow} with B already in one-vector rows ({@link #packNarrow}'s layout, also {@link #prepack}'s for {@code n < L}). */
-    private static void narrowPacked(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                                     float[] bp, float beta, float[] c, int cOff, int ldc, float[] tile) {
+    /** {@link #narrow} on B already in {@link #packNarrow}'s layout (a served layer's, packed once). */
+    static void narrowPacked(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                             float[] bp, float beta, float[] c, int cOff, int ldc, float[] tile) {
         int aRow = transA ? 1 : lda;
         int aCol = transA ? lda : 1;
         int i = 0;
@@ -918,7 +876,7 @@ final class PanamaGemm {
 
 
     /** {@code sum_p x[xi+p] * y[yi+p]} over {@code len} contiguous elements. */
-    private static float dot(float[] x, int xi, float[] y, int yi, int len) {
+    static float dot(float[] x, int xi, float[] y, int yi, int len) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
         int p = 0;
         for (; p + 4 * L <= len; p += 4 * L) {
@@ -935,243 +893,5 @@ final class PanamaGemm {
             sum = Math.fma(x[xi + p], y[yi + p], sum);
         }
         return sum;
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // Prepacked B: a serving model's weights, packed once when it is compiled
-    // ------------------------------------------------------------------------------------------------
-
-    /** Row stride of a prepacked panel with {@code cols} valid columns: the width of the kernel that reads it. */
-    static int panelStride(int cols) {
-        return cols > L + L / 2 ? NR : cols > L ? L + L / 2 : L;
-    }
-
-    /** Floats a prepacked bias takes: whole panels, zero-padded, so the kernels' vector loads stay inside it. */
-    static int paddedWidth(int n) {
-        return (n + NR - 1) / NR * NR;
-    }
-
-    /**
-     * B ({@code k x n}, row-major from {@code bOff}, row stride {@code ldb}) in the blocked path's panel layout
-     * over the whole of K: panel q (columns {@code q*NR ..}) from {@code q*k*NR}, its row p {@code p*stride}
-     * further, zero-padded. Only the last panel can be narrower than NR, and its {@link #panelStride} is only as
-     * wide as the kernel that reads it (24 floats, not 32, for the 18 last columns of 50), which saves a
-     * quarter of its bytes; a B narrower than a vector is {@link #packNarrow}'s layout.
-     */
-    static float[] prepack(float[] b, int bOff, int ldb, int k, int n) {
-        int panels = (n + NR - 1) / NR;
-        int last = n - (panels - 1) * NR;
-        long size = (long) (panels - 1) * k * NR + (long) k * panelStride(last);
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a prepacked " + k + " x " + n + " matrix is larger than a Java array");
-        }
-        float[] bp = new float[(int) size];
-        for (int q = 0; q < panels; q++) {
-            int cols = Math.min(NR, n - q * NR);
-            int stride = panelStride(cols);
-            int base = q * k * NR;
-            for (int p = 0; p < k; p++) {
-                System.arraycopy(b, bOff + p * ldb + q * NR, bp, base + p * stride, cols);
-            }
-        }
-        return bp;
-    }
-
-    /**
-     * {@code C = A·B} for dense row-major A ({@code m x k}, row stride {@code lda}) and C ({@code m x n},
-     * {@code ldc}), B prepacked by {@link #prepack}; with {@code bias} (n floats padded to
-     * {@link #paddedWidth}) added only to rows of at most {@link #SMALL_M} (for more, the caller adds it).
-     * On the calling thread, allocation-free. The blocked and narrow paths give the bits of {@link #gemm} on
-     * the unpacked B (the same kernels over the same blocks); one to four rows take a matrix-vector sweep
-     * per panel, which sums in another order.
-     */
-    static void gemmPrepacked(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] bias,
-                              float[] c, int cOff, int ldc) {
-        Scratch s = SCRATCH.get();
-        if (m <= SMALL_M) {
-            for (int i = 0; i < m; i++) {
-                gemvRow(k, n, a, aOff + i * lda, bp, bias, c, cOff + i * ldc, s.tile);
-            }
-        } else if (n < L) {
-            narrowPacked(false, m, n, k, 1f, a, aOff, lda, bp, 0f, c, cOff, ldc, s.tile);
-        } else {
-            blocked(s, false, false, 0, m, 0, n, k, 1f, a, aOff, lda, bp, 0, 0, true, 0f, c, cOff, ldc);
-        }
-    }
-
-    /**
-     * One row of {@code C = a·B + bias}, B prepacked: one sweep down K per panel or pair of panels, bound by
-     * reading them (from L2 for a layer's worth of weights), with two chains of multiply-adds (the first and
-     * the second half of K, added at the end) so the FMA latency stays hidden. The panel's sums, bias added, leave through {@code tile}, so no vector store
-     * passes the row's end.
-     */
-    private static void gemvRow(int k, int n, float[] a, int ai, float[] bp, float[] bias, float[] c, int ci,
-                                float[] tile) {
-        int j = 0;
-        // Two panels per sweep where they exist, each in two halves of K: four streams from L2 keep more
-        // loads in flight than one (measured on the Zen 5 here: 60 bytes per cycle against 35), and each x
-        // broadcast serves both panels.
-        for (; j + NR < n; j += 2 * NR) {
-            int cols = Math.min(NR, n - j - NR);
-            int bi = j / NR * k * NR;
-            if (cols > L + L / 2) {
-                gemvTwoFull(k, a, ai, bp, bi, bias, j, tile);
-            } else if (cols > L) {
-                gemvFullOneAndHalf(k, a, ai, bp, bi, bias, j, tile);
-            } else {
-                gemvFull(k, a, ai, bp, bi, bias, j, tile);
-                System.arraycopy(tile, 0, c, ci + j, NR);
-                gemvOne(k, a, ai, bp, bi + k * NR, bias, j + NR, tile);
-                System.arraycopy(tile, 0, c, ci + j + NR, cols);
-                continue;
-            }
-            System.arraycopy(tile, 0, c, ci + j, NR + cols);
-        }
-        if (j < n) {
-            int cols = n - j;
-            int bi = j / NR * k * NR;
-            if (cols > L + L / 2) {
-                gemvFull(k, a, ai, bp, bi, bias, j, tile);
-            } else if (cols > L) {
-                gemvOneAndHalf(k, a, ai, bp, bi, bias, j, tile);
-            } else {
-                gemvOne(k, a, ai, bp, bi, bias, j, tile);
-            }
-            System.arraycopy(tile, 0, c, ci + j, cols);
-        }
-    }
-
-    /** {@code tile[0 .. 2NR) = a·(two full panels from bi) + bias[j ..]}. */
-    private static void gemvTwoFull(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
-        FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0, u0 = s0, u1 = s0, v0 = s0, v1 = s0;
-        int h = k / 2;
-        int ah = ai + h;
-        int bj = bi + k * NR;
-        int d = h * NR; // from a row of the first half to its partner in the second
-        for (int p = 0; p < h; p++, ai++, ah++, bi += NR, bj += NR) {
-            FloatVector x = FloatVector.broadcast(S, a[ai]);
-            FloatVector z = FloatVector.broadcast(S, a[ah]);
-            s0 = x.fma(FloatVector.fromArray(S, b, bi), s0);
-            s1 = x.fma(FloatVector.fromArray(S, b, bi + L), s1);
-            u0 = x.fma(FloatVector.fromArray(S, b, bj), u0);
-            u1 = x.fma(FloatVector.fromArray(S, b, bj + L), u1);
-            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
-            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
-            v0 = z.fma(FloatVector.fromArray(S, b, bj + d), v0);
-            v1 = z.fma(FloatVector.fromArray(S, b, bj + d + L), v1);
-        }
-        if (2 * h < k) { // odd k: the last row joins the second half
-            FloatVector z = FloatVector.broadcast(S, a[ah]);
-            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
-            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
-            v0 = z.fma(FloatVector.fromArray(S, b, bj + d), v0);
-            v1 = z.fma(FloatVector.fromArray(S, b, bj + d + L), v1);
-        }
-        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
-        s1.add(t1).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
-        u0.add(v0).add(FloatVector.fromArray(S, bias, j + NR)).intoArray(tile, NR);
-        u1.add(v1).add(FloatVector.fromArray(S, bias, j + NR + L)).intoArray(tile, NR + L);
-    }
-
-    /** As {@link #gemvTwoFull} with a second panel of at most {@code 1.5 * L} columns (rows {@code 1.5 * L} apart). */
-    private static void gemvFullOneAndHalf(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
-        final int w = L + L / 2;
-        FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0, u0 = s0, v0 = s0;
-        FloatVector u1 = FloatVector.zero(HALF), v1 = u1;
-        int h = k / 2;
-        int ah = ai + h;
-        int bj = bi + k * NR;
-        int d = h * NR;
-        int e = h * w;
-        for (int p = 0; p < h; p++, ai++, ah++, bi += NR, bj += w) {
-            float xs = a[ai];
-            float zs = a[ah];
-            FloatVector x = FloatVector.broadcast(S, xs);
-            FloatVector z = FloatVector.broadcast(S, zs);
-            s0 = x.fma(FloatVector.fromArray(S, b, bi), s0);
-            s1 = x.fma(FloatVector.fromArray(S, b, bi + L), s1);
-            u0 = x.fma(FloatVector.fromArray(S, b, bj), u0);
-            u1 = FloatVector.broadcast(HALF, xs).fma(FloatVector.fromArray(HALF, b, bj + L), u1);
-            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
-            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
-            v0 = z.fma(FloatVector.fromArray(S, b, bj + e), v0);
-            v1 = FloatVector.broadcast(HALF, zs).fma(FloatVector.fromArray(HALF, b, bj + e + L), v1);
-        }
-        if (2 * h < k) {
-            float zs = a[ah];
-            FloatVector z = FloatVector.broadcast(S, zs);
-            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
-            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
-            v0 = z.fma(FloatVector.fromArray(S, b, bj + e), v0);
-            v1 = FloatVector.broadcast(HALF, zs).fma(FloatVector.fromArray(HALF, b, bj + e + L), v1);
-        }
-        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
-        s1.add(t1).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
-        u0.add(v0).add(FloatVector.fromArray(S, bias, j + NR)).intoArray(tile, NR);
-        u1.add(v1).add(FloatVector.fromArray(HALF, bias, j + NR + L)).intoArray(tile, NR + L);
-    }
-
-    /** {@code tile[0 .. NR) = a·panel + bias[j ..]} for a full panel (rows NR apart). */
-    private static void gemvFull(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
-        FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0;
-        int h = k / 2;
-        int ah = ai + h;
-        int d = h * NR;
-        for (int p = 0; p < h; p++, ai++, ah++, bi += NR) {
-            FloatVector x = FloatVector.broadcast(S, a[ai]);
-            FloatVector z = FloatVector.broadcast(S, a[ah]);
-            s0 = x.fma(FloatVector.fromArray(S, b, bi), s0);
-            s1 = x.fma(FloatVector.fromArray(S, b, bi + L), s1);
-            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
-            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
-        }
-        if (2 * h < k) {
-            FloatVector z = FloatVector.broadcast(S, a[ah]);
-            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
-            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
-        }
-        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
-        s1.add(t1).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
-    }
-
-    /** As {@link #gemvFull} for a last panel of at most {@code 1.5 * L} columns (rows {@code 1.5 * L} apart). */
-    private static void gemvOneAndHalf(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
-        final int w = L + L / 2;
-        FloatVector s0 = FloatVector.zero(S), t0 = s0;
-        FloatVector s1 = FloatVector.zero(HALF), t1 = s1;
-        int h = k / 2;
-        int ah = ai + h;
-        int e = h * w;
-        for (int p = 0; p < h; p++, ai++, ah++, bi += w) {
-            float x = a[ai];
-            float z = a[ah];
-            s0 = FloatVector.broadcast(S, x).fma(FloatVector.fromArray(S, b, bi), s0);
-            s1 = FloatVector.broadcast(HALF, x).fma(FloatVector.fromArray(HALF, b, bi + L), s1);
-            t0 = FloatVector.broadcast(S, z).fma(FloatVector.fromArray(S, b, bi + e), t0);
-            t1 = FloatVector.broadcast(HALF, z).fma(FloatVector.fromArray(HALF, b, bi + e + L), t1);
-        }
-        if (2 * h < k) {
-            float z = a[ah];
-            t0 = FloatVector.broadcast(S, z).fma(FloatVector.fromArray(S, b, bi + e), t0);
-            t1 = FloatVector.broadcast(HALF, z).fma(FloatVector.fromArray(HALF, b, bi + e + L), t1);
-        }
-        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
-        s1.add(t1).add(FloatVector.fromArray(HALF, bias, j + L)).intoArray(tile, L);
-    }
-
-    /** As {@link #gemvFull} for a last panel of at most L columns (rows L apart). */
-    private static void gemvOne(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
-        FloatVector s0 = FloatVector.zero(S), t0 = s0;
-        int h = k / 2;
-        int ah = ai + h;
-        int e = h * L;
-        for (int p = 0; p < h; p++, ai++, ah++, bi += L) {
-            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
-            t0 = FloatVector.broadcast(S, a[ah]).fma(FloatVector.fromArray(S, b, bi + e), t0);
-        }
-        if (2 * h < k) {
-            t0 = FloatVector.broadcast(S, a[ah]).fma(FloatVector.fromArray(S, b, bi + e), t0);
-        }
-        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
     }
 }

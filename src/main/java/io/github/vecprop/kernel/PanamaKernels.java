@@ -53,9 +53,9 @@ public final class PanamaKernels implements Kernels {
     @Override
     public DenseWeights packDense(float[] w, int wOff, int in, int out, float[] b, int bOff) {
         DenseWeights.checkPack(w, wOff, in, out, b, bOff);
-        float[] bias = new float[PanamaGemm.paddedWidth(out)];
+        float[] bias = new float[PanamaDense.biasLength(out)];
         System.arraycopy(b, bOff, bias, 0, out);
-        return new DenseWeights(this, in, out, PanamaGemm.prepack(w, wOff, out, in, out), bias);
+        return new DenseWeights(this, in, out, PanamaDense.pack(w, wOff, in, out), bias);
     }
 
     @Override
@@ -63,7 +63,7 @@ public final class PanamaKernels implements Kernels {
         weights.checkRun(this, x, xOff, y, yOff, n);
         int in = weights.in;
         int out = weights.out;
-        PanamaGemm.gemmPrepacked(n, out, in, x, xOff, in, weights.w, weights.bias, y, yOff, out);
+        PanamaDense.multiply(n, out, in, x, xOff, in, weights.w, weights.bias, y, yOff, out);
         if (n > PanamaGemm.SMALL_M) {
             addBias(y, yOff, n, out, weights.bias, 0);
         }

@@ -129,8 +129,8 @@ public final class Affine extends LayerBase {
     }
 
     /**
-     * The serving form: W and b prepacked for {@link Kernels#dense} (its bits are those of {@link #forward}
-     * from five rows on; one to four rows sum in another order). {@code w} and {@code b} stay for folding.
+     * The serving form: W and b prepacked for {@link Kernels#dense} (within float rounding of {@link #forward});
+     * {@code w} and {@code b} stay for folding.
      */
     private record Frozen(Kernels kernels, int inputWidth, int outputWidth, float[] w, float[] b, DenseWeights packed)
             implements FrozenLayer {

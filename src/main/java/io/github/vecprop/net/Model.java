@@ -12,12 +12,14 @@ import java.util.List;
  * A trained net compiled for serving ({@link Sequential#freeze()}): every layer frozen in inference
  * mode with its own immutable copy of the parameters, safe to share between any number of threads.
  * Each thread brings its own {@link Context} (scratch buffers), so predictions take no locks and,
- * once the context exists, allocate nothing. On the same rows it gives bit for bit the scores of the
- * net's {@link Sequential#predict} on a batch of the same size in inference mode, with one documented
- * exception: a BatchNorm right after an Affine is folded into that Affine's weights and bias (so
- * serving pays nothing for it), which changes the rounding; {@code ModelTest} bounds the difference
- * by {@code 1e-5 * (1 + |score|)} per score. Dropout, the identity at inference, is dropped. Results
- * are still bit-identical across threads and runs.
+ * once the context exists, allocate nothing. Each Affine holds its weights prepacked
+ * ({@link io.github.vecprop.kernel.Kernels#packDense}) in the layout the serving kernels read, so no call
+ * packs anything; those kernels sum some products in another order than the training net's gemm (one to
+ * four rows, and the last few columns past a whole vector), and a BatchNorm right after an Affine is folded
+ * into that Affine's weights and bias (so serving pays nothing for it). Scores may therefore differ from the
+ * net's {@link Sequential#predict} by float rounding; {@code ModelTest} bounds the difference by
+ * {@code 1e-5 * (1 + |score|)} per score. Dropout, the identity at inference, is dropped. Results are
+ * bit-identical across threads and runs.
  *
  * <pre>{@code
  * Model model = net.freeze();                                // once, share freely

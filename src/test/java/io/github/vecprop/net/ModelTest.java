@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The compiled serving model: bit-identical to the net it was frozen from from five rows on, within the
- * documented bound for one to four rows, on the seed's two-layer net, a deep net and random architectures;
+ * The compiled serving model: within the documented bound of the net it was frozen from, on the seed's
+ * two-layer net, a deep net and random architectures;
  * the same bits on every thread and run; allocation-free; named errors.
  */
 class ModelTest {
@@ -49,8 +49,9 @@ class ModelTest {
     }
 
     /**
-     * The model's documented bound for its one-to-four-row path, whose matrix-vector sweeps sum in another
-     * order than the net's product: {@code 1e-5 * (1 + |score|)} per score (the bound of BatchNorm folding too).
+     * The model's documented bound: its prepacked layers sum some products in another order than the net's
+     * gemm (one to four rows, and the last columns past a whole vector), so a score may differ by
+     * {@code 1e-5 * (1 + |score|)} (the bound of BatchNorm folding too).
      */
     static void assertWithinServingBound(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what + ": lengths");
@@ -63,7 +64,7 @@ class ModelTest {
         }
     }
 
-    /** Random nets: bit for bit from five rows on; one to four rows, and each row alone, within the bound. */
+    /** Random nets: a batch, and each row alone, within the bound of the net's own predict. */
     private static void randomArchitecturesMatch(io.github.vecprop.kernel.Kernels kernels) {
         Properties.qt().forAll(Sizes.between(1, 9), Sizes.seeds()).checkAssert((n, seed) -> {
             Sequential random = RandomNets.net(seed, 4, 40, kernels);
@@ -79,11 +80,7 @@ class ModelTest {
             float[] scores = new float[2 + n * out];
             model.predict(model.newContext(n), x, 3, n, scores, 2);
             float[] batch = Arrays.copyOfRange(scores, 2, 2 + n * out);
-            if (n > 4) {
-                assertArrayEquals(expected, batch, random.architecture().toString());
-            } else {
-                assertWithinServingBound(expected, batch, random.architecture().toString());
-            }
+            assertWithinServingBound(expected, batch, random.architecture().toString());
             float[] one = new float[out];
             Model.Context ctx = model.newContext(1);
             for (int r = 0; r < n; r++) {
@@ -146,7 +143,7 @@ class ModelTest {
     }
 
     @Test
-    void aBatchNormAfterAnActivationIsNotFoldedAndMatchesBitForBit() {
+    void aBatchNormAfterAnActivationIsNotFolded() {
         var k = KernelProvider.get();
         io.github.vecprop.layer.BatchNorm norm = new io.github.vecprop.layer.BatchNorm(20, 1e-5f, 0.9f, k);
         Sequential net = new Sequential(IN, List.of(new io.github.vecprop.layer.Affine(Tensor.gaussian(1, 0.05f, IN, 20),
@@ -160,7 +157,7 @@ class ModelTest {
         assertEquals(4, model.layerCount());
         float[] scores = new float[N * 10];
         model.predict(model.newContext(N), images, 0, N, scores, 0);
-        assertArrayEquals(expected, scores);
+        assertWithinServingBound(expected, scores, "BatchNorm after an activation");
     }
 
     private void eightThreadsAgree(Model model) {
@@ -182,7 +179,7 @@ class ModelTest {
         Model model = drop.freeze();
         float[] scores = new float[N * 10];
         model.predict(model.newContext(N), images, 0, N, scores, 0);
-        assertArrayEquals(expected, scores);
+        assertWithinServingBound(expected, scores, "Dropout net");
     }
 
     @Test
@@ -193,17 +190,16 @@ class ModelTest {
         assertEquals(List.of("W1", "b1", "W2", "b2", "W3", "b3", "W4", "b4"), List.copyOf(deep.params().keySet()));
         Model model = deep.freeze();
         model.predict(model.newContext(N), images, 0, N, scores, 0);
-        assertArrayEquals(expected, scores);
+        assertWithinServingBound(expected, scores, "deep net");
     }
 
     @Test
     void predictionsMatchTheNet() {
         Model model = net.freeze();
-        // A batch of N: the same kernels over the same blocks as the net's own predict, so the same bits.
         float[] expected = net.predict(Tensor.of(images, N, IN)).data().clone();
         float[] batch = new float[N * 10];
         model.predict(model.newContext(N), images, 0, N, batch, 0);
-        assertArrayEquals(expected, batch);
+        assertWithinServingBound(expected, batch, "a batch of " + N);
         // One sample at a time: within the documented bound of the net's own one-sample predict.
         float[] oneByOne = new float[N * 10];
         for (int i = 0; i < N; i++) {

@@ -1,0 +1,389 @@
+package io.github.vecprop.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A served dense layer on the Vector API ({@link Kernels#dense}): {@code C = A·W + b} with W packed once
+ * ({@link #pack}) in the layout the kernels read, so no call packs anything.
+ *
+ * <h2>Layout</h2>
+ * W ({@code k x n}) is cut into column blocks of three vectors ({@code 3L}, 48 floats with 16 lanes), and
+ * at the right edge two or one; block b holds rows {@code p = 0 .. k} of its columns contiguously, from
+ * {@code col0 * k}. The columns past the last whole vector, when there are at most {@link #DOT_COLUMNS} of
+ * them (the 2 of 50), are stored transposed after the blocks and computed as dot products; more are padded
+ * into one last vector. So a 784 x 50 layer takes exactly its 157 KB, not the 200 KB that 2L panels padded
+ * to 64 columns take, and every vector multiply-add does useful work on all its lanes: in the GEMM's 2L
+ * panels, the last 18 of 50 columns cost as many multiply-adds as 32.
+ *
+ * <h2>Paths</h2>
+ * From five rows on, MR-row strips of A (read in place) run an {@code MR x 3L} kernel over each block in
+ * K blocks of {@link PanamaGemm#kcStep}; each element of a block goes through the GEMM's own operations,
+ * so those columns have {@link Kernels#gemm}'s bits. One to four rows take a matrix-vector sweep per block,
+ * bound by reading W from L2, with the bias fused. Dot-product columns sum in another order than the GEMM.
+ * Single-threaded and allocation-free (scratch from {@link PanamaGemm.Scratch}).
+ */
+final class PanamaDense {
+    private static final VectorSpecies<Float> S = PanamaGemm.S;
+    private static final int L = PanamaGemm.L;
+    private static final int MR = PanamaGemm.MR;
+    private static final int NR = PanamaGemm.NR;
+    private static final int W3 = 3 * L;
+    /** Columns past the last whole vector are dot products when at most this many; more are padded to a vector. */
+    static final int DOT_COLUMNS = 4;
+
+    private PanamaDense() {
+    }
+
+    /** Columns held in vector blocks: n's whole vectors, plus one padded vector when its remainder is not dot products. */
+    static int vectorColumns(int n) {
+        int whole = n / L * L;
+        int rem = n - whole;
+        return rem == 0 || (whole > 0 && rem <= DOT_COLUMNS) ? whole : whole + L;
+    }
+
+    /**
+     * Width of the block that starts at column {@code col0} of {@code vc} vector columns: 3L, or 2L or L at
+     * the edge; four vectors left go as two of 2L, since a one-vector block is bound by its broadcasts.
+     */
+    private static int blockWidth(int vc, int col0) {
+        int v = (vc - col0) / L;
+        return (v == 4 ? 2 : Math.min(3, v)) * L;
+    }
+
+    /** Floats of a packed bias: whole vectors, zero-padded, so the kernels' vector loads stay inside it. */
+    static int biasLength(int n) {
+        return (n + L - 1) / L * L;
+    }
+
+    /** W ({@code k x n}, row-major from {@code wOff}) in the layout above. */
+    static float[] pack(float[] w, int wOff, int k, int n) {
+        int vc = vectorColumns(n);
+        int dots = Math.max(0, n - vc);
+        long size = (long) k * (vc + dots);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("packed dense weights of " + k + " x " + n + " are larger than a Java array");
+        }
+        float[] bp = new float[(int) size];
+        for (int col0 = 0, width; col0 < vc; col0 += width) {
+            width = blockWidth(vc, col0);
+            int cols = Math.min(width, n - col0);
+            int base = col0 * k;
+            for (int p = 0; p < k; p++) {
+                System.arraycopy(w, wOff + p * n + col0, bp, base + p * width, cols);
+            }
+        }
+        int tBase = vc * k;
+        for (int j = 0; j < dots; j++) {
+            for (int p = 0; p < k; p++) {
+                bp[tBase + j * k + p] = w[wOff + p * n + vc + j];
+            }
+        }
+        return bp;
+    }
+
+    /**
+     * {@code C = A·W} for dense row-major A ({@code m x k}, row stride {@code lda}) and C ({@code m x n},
+     * {@code ldc}), W packed by {@link #pack}; {@code bias} ({@link #biasLength} floats) is added to rows of at
+     * most {@link PanamaGemm#SMALL_M} only (for more, the caller adds it).
+     */
+    static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] bias,
+                         float[] c, int cOff, int ldc) {
+        PanamaGemm.Scratch s = PanamaGemm.SCRATCH.get();
+        if (m <= PanamaGemm.SMALL_M) {
+            for (int i = 0; i < m; i++) {
+                gemvRow(k, n, a, aOff + i * lda, bp, bias, c, cOff + i * ldc, s.tile);
+            }
+            return;
+        }
+        if (n < L) { // one padded vector per row of W: the GEMM's narrow strips, which store straight into C
+            PanamaGemm.narrowPacked(false, m, n, k, 1f, a, aOff, lda, bp, 0f, c, cOff, ldc, s.tile);
+            return;
+        }
+        int vc = vectorColumns(n);
+        int kcStep = PanamaGemm.kcStep(k);
+        float[] tile = s.tile;
+        for (int pc = 0; pc < k; pc += kcStep) {
+            int kc = Math.min(kcStep, k - pc);
+            boolean first = pc == 0;
+            for (int ic = 0; ic < m; ic += PanamaGemm.MC) {
+                int mc = Math.min(PanamaGemm.MC, m - ic);
+                int fullRows = mc / MR * MR;
+                float[] ap = s.aPack(MR * kc);
+                if (fullRows < mc) {
+                    PanamaGemm.packA(false, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kc, ap);
+                }
+                for (int col0 = 0, width; col0 < vc; col0 += width) {
+                    width = blockWidth(vc, col0);
+                    int cols = Math.min(width, n - col0);
+                    int bi = col0 * k + pc * width;
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int rows = Math.min(MR, mc - ir);
+                        boolean packed = rows < MR;
+                        float[] as = packed ? ap : a;
+                        int ai = packed ? 0 : aOff + (ic + ir) * lda + pc;
+                        int ars = packed ? 1 : lda;
+                        int aps = packed ? MR : 1;
+                        int ts = NR;
+                        if (width == W3) {
+                            kernel3(kc, as, ai, ars, aps, bp, bi, tile);
+                            ts = W3;
+                        } else if (width == NR) {
+                            PanamaGemm.kernel(kc, as, ai, ars, aps, bp, bi, tile);
+                        } else {
+                            PanamaGemm.kernelNarrow(kc, as, ai, ars, aps, bp, bi, L, tile);
+                        }
+                        PanamaGemm.merge(tile, ts, rows, cols, c, cOff + (ic + ir) * ldc + col0, ldc, 1f,
+                                first ? 0f : 1f, !first);
+                    }
+                }
+            }
+        }
+        for (int j = vc; j < n; j += 2) {
+            int l = Math.min(j + 1, n - 1); // an odd last column is paired with itself
+            for (int i = 0; i < m; i += MR) {
+                dots(k, a, aOff, lda, i, Math.min(MR, m - i), bp, (j - vc) * k + vc * k, (l - vc) * k + vc * k, c,
+                        cOff + i * ldc, ldc, j, l);
+            }
+        }
+    }
+
+    /**
+     * Columns {@code j} and {@code l} of up to MR rows of C (from row {@code i0}) as dot products of A's rows
+     * with W's transposed columns at {@code bj} and {@code bl}: sixteen chains of multiply-adds (8 rows x 2
+     * columns, each A vector loaded once for both), reduced at the end. Rows past {@code rows} repeat the last
+     * one and are not stored.
+     */
+    private static void dots(int k, float[] a, int aOff, int lda, int i0, int rows, float[] bp, int bj, int bl,
+                             float[] c, int ci, int ldc, int j, int l) {
+        int a0 = aOff + (i0 + Math.min(0, rows - 1)) * lda;
+        int a1 = aOff + (i0 + Math.min(1, rows - 1)) * lda;
+        int a2 = aOff + (i0 + Math.min(2, rows - 1)) * lda;
+        int a3 = aOff + (i0 + Math.min(3, rows - 1)) * lda;
+        int a4 = aOff + (i0 + Math.min(4, rows - 1)) * lda;
+        int a5 = aOff + (i0 + Math.min(5, rows - 1)) * lda;
+        int a6 = aOff + (i0 + Math.min(6, rows - 1)) * lda;
+        int a7 = aOff + (i0 + Math.min(7, rows - 1)) * lda;
+        FloatVector s0 = FloatVector.zero(S), u0 = s0, u1 = s0, u2 = s0, u3 = s0, u4 = s0, u5 = s0, u6 = s0, u7 = s0, v0 = s0, v1 = s0, v2 = s0, v3 = s0, v4 = s0, v5 = s0, v6 = s0, v7 = s0;
+        int bound = S.loopBound(k);
+        int p = 0;
+        for (; p < bound; p += L) {
+            FloatVector y = FloatVector.fromArray(S, bp, bj + p);
+            FloatVector z = FloatVector.fromArray(S, bp, bl + p);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
+            FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
+            FloatVector x4 = FloatVector.fromArray(S, a, a4 + p);
+            FloatVector x5 = FloatVector.fromArray(S, a, a5 + p);
+            FloatVector x6 = FloatVector.fromArray(S, a, a6 + p);
+            FloatVector x7 = FloatVector.fromArray(S, a, a7 + p);
+            u0 = x0.fma(y, u0);
+            v0 = x0.fma(z, v0);
+            u1 = x1.fma(y, u1);
+            v1 = x1.fma(z, v1);
+            u2 = x2.fma(y, u2);
+            v2 = x2.fma(z, v2);
+            u3 = x3.fma(y, u3);
+            v3 = x3.fma(z, v3);
+            u4 = x4.fma(y, u4);
+            v4 = x4.fma(z, v4);
+            u5 = x5.fma(y, u5);
+            v5 = x5.fma(z, v5);
+            u6 = x6.fma(y, u6);
+            v6 = x6.fma(z, v6);
+            u7 = x7.fma(y, u7);
+            v7 = x7.fma(z, v7);
+        }
+        tail(u0.reduceLanes(VectorOperators.ADD), v0.reduceLanes(VectorOperators.ADD), a, a0, bp, bj, bl, p, k, c, ci + 0 * ldc, j, l, 0 < rows);
+        tail(u1.reduceLanes(VectorOperators.ADD), v1.reduceLanes(VectorOperators.ADD), a, a1, bp, bj, bl, p, k, c, ci + 1 * ldc, j, l, 1 < rows);
+        tail(u2.reduceLanes(VectorOperators.ADD), v2.reduceLanes(VectorOperators.ADD), a, a2, bp, bj, bl, p, k, c, ci + 2 * ldc, j, l, 2 < rows);
+        tail(u3.reduceLanes(VectorOperators.ADD), v3.reduceLanes(VectorOperators.ADD), a, a3, bp, bj, bl, p, k, c, ci + 3 * ldc, j, l, 3 < rows);
+        tail(u4.reduceLanes(VectorOperators.ADD), v4.reduceLanes(VectorOperators.ADD), a, a4, bp, bj, bl, p, k, c, ci + 4 * ldc, j, l, 4 < rows);
+        tail(u5.reduceLanes(VectorOperators.ADD), v5.reduceLanes(VectorOperators.ADD), a, a5, bp, bj, bl, p, k, c, ci + 5 * ldc, j, l, 5 < rows);
+        tail(u6.reduceLanes(VectorOperators.ADD), v6.reduceLanes(VectorOperators.ADD), a, a6, bp, bj, bl, p, k, c, ci + 6 * ldc, j, l, 6 < rows);
+        tail(u7.reduceLanes(VectorOperators.ADD), v7.reduceLanes(VectorOperators.ADD), a, a7, bp, bj, bl, p, k, c, ci + 7 * ldc, j, l, 7 < rows);
+    }
+
+    /** A dot product's scalar tail from {@code p}, added to its reduced vector part, stored if the row is real. */
+    private static void tail(float su, float sv, float[] a, int ai, float[] bp, int bj, int bl, int p, int k,
+                             float[] c, int ci, int j, int l, boolean store) {
+        for (; p < k; p++) {
+            su = Math.fma(a[ai + p], bp[bj + p], su);
+            sv = Math.fma(a[ai + p], bp[bl + p], sv);
+        }
+        if (store) {
+            c[ci + j] = su;
+            c[ci + l] = sv;
+        }
+    }
+
+    /**
+     * One row of {@code C = a·W + bias}: one sweep down K per block, bound by reading the block (from L2 for a
+     * layer's worth of weights), with two chains of multiply-adds, over the first and the second half of K
+     * (two streams from memory; measured on the Zen 5 here, more streams read L2 faster), added at the end.
+     * A block's sums leave through {@code tile}, so no vector store passes the row's end.
+     */
+    private static void gemvRow(int k, int n, float[] a, int ai, float[] bp, float[] bias, float[] c, int ci,
+                                float[] tile) {
+        int vc = vectorColumns(n);
+        for (int col0 = 0, width; col0 < vc; col0 += width) {
+            width = blockWidth(vc, col0);
+            int bi = col0 * k;
+            if (width == W3) {
+                gemv3(k, a, ai, bp, bi, bias, col0, tile);
+            } else if (width == NR) {
+                gemvFull(k, a, ai, bp, bi, bias, col0, tile);
+            } else {
+                gemvOne(k, a, ai, bp, bi, bias, col0, tile);
+            }
+            System.arraycopy(tile, 0, c, ci + col0, Math.min(width, n - col0));
+        }
+        int tBase = vc * k;
+        for (int j = vc; j < n; j++, tBase += k) {
+            c[ci + j] = PanamaGemm.dot(a, ai, bp, tBase, k) + bias[j];
+        }
+    }
+
+    /** {@code tile[0 .. 3L) = a·block + bias[j ..]} for a block of three vectors (rows 3L apart). */
+    private static void gemv3(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, t0 = s0, t1 = s0, t2 = s0;
+        int h = k / 2;
+        int ah = ai + h;
+        int d = h * W3; // from a row of the first half to its partner in the second
+        for (int p = 0; p < h; p++, ai++, ah++, bi += W3) {
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            FloatVector z = FloatVector.broadcast(S, a[ah]);
+            s0 = x.fma(FloatVector.fromArray(S, b, bi), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, bi + L), s1);
+            s2 = x.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
+            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
+            t2 = z.fma(FloatVector.fromArray(S, b, bi + d + 2 * L), t2);
+        }
+        if (2 * h < k) { // odd k: the last row joins the second half
+            FloatVector z = FloatVector.broadcast(S, a[ah]);
+            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
+            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
+            t2 = z.fma(FloatVector.fromArray(S, b, bi + d + 2 * L), t2);
+        }
+        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
+        s1.add(t1).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
+        s2.add(t2).add(FloatVector.fromArray(S, bias, j + 2 * L)).intoArray(tile, 2 * L);
+    }
+
+    /** {@code tile[0 .. NR) = a·panel + bias[j ..]} for a block of two vectors (rows 2L apart). */
+    private static void gemvFull(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0;
+        int h = k / 2;
+        int ah = ai + h;
+        int d = h * NR;
+        for (int p = 0; p < h; p++, ai++, ah++, bi += NR) {
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            FloatVector z = FloatVector.broadcast(S, a[ah]);
+            s0 = x.fma(FloatVector.fromArray(S, b, bi), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, bi + L), s1);
+            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
+            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
+        }
+        if (2 * h < k) {
+            FloatVector z = FloatVector.broadcast(S, a[ah]);
+            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
+            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
+        }
+        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
+        s1.add(t1).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
+    }
+
+    /** As {@link #gemv3} for a block of one vector (rows L apart). */
+    private static void gemvOne(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
+        FloatVector s0 = FloatVector.zero(S), t0 = s0;
+        int h = k / 2;
+        int ah = ai + h;
+        int e = h * L;
+        for (int p = 0; p < h; p++, ai++, ah++, bi += L) {
+            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
+            t0 = FloatVector.broadcast(S, a[ah]).fma(FloatVector.fromArray(S, b, bi + e), t0);
+        }
+        if (2 * h < k) {
+            t0 = FloatVector.broadcast(S, a[ah]).fma(FloatVector.fromArray(S, b, bi + e), t0);
+        }
+        s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
+    }
+
+    /**
+     * The serving micro-kernel: an MR x 3L tile over {@code kc} steps, the 2L kernel of {@link PanamaGemm}
+     * one vector wider (24 accumulators, 3 vectors of B, one broadcast per row: 28 of the 32 vector
+     * registers). Each element goes through the same operations as in the GEMM's kernels, so the columns it
+     * covers have the GEMM's bits. Rows of B are 3L apart; tile row r at {@code r * 3L}.
+     */
+    private static void kernel3(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, a[ai + r1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, a[ai + r2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, a[ai + r3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(S, a[ai + r4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(S, a[ai + r5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(S, a[ai + r6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(S, a[ai + r7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            c72 = x.fma(b2, c72);
+            ai += aps;
+            bi += W3;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c02.intoArray(tile, 2 * L);
+        c10.intoArray(tile, 1 * W3);
+        c11.intoArray(tile, 1 * W3 + L);
+        c12.intoArray(tile, 1 * W3 + 2 * L);
+        c20.intoArray(tile, 2 * W3);
+        c21.intoArray(tile, 2 * W3 + L);
+        c22.intoArray(tile, 2 * W3 + 2 * L);
+        c30.intoArray(tile, 3 * W3);
+        c31.intoArray(tile, 3 * W3 + L);
+        c32.intoArray(tile, 3 * W3 + 2 * L);
+        c40.intoArray(tile, 4 * W3);
+        c41.intoArray(tile, 4 * W3 + L);
+        c42.intoArray(tile, 4 * W3 + 2 * L);
+        c50.intoArray(tile, 5 * W3);
+        c51.intoArray(tile, 5 * W3 + L);
+        c52.intoArray(tile, 5 * W3 + 2 * L);
+        c60.intoArray(tile, 6 * W3);
+        c61.intoArray(tile, 6 * W3 + L);
+        c62.intoArray(tile, 6 * W3 + 2 * L);
+        c70.intoArray(tile, 7 * W3);
+        c71.intoArray(tile, 7 * W3 + L);
+        c72.intoArray(tile, 7 * W3 + 2 * L);
+    }
+}
