@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * inference mode; the net is left in training mode. The run is deterministic for a given seed and
  * gemm thread count.
  *
- * <p>The trainer owns one batch buffer and copies the selected rows into it; it reads but never
+ * <p>The trainer owns two batch buffers; a helper thread copies the selected rows of the next batch into
+ * one while the step runs on the other ({@code BatchPrefetcher}), so the gather overlaps the step; it reads but never
  * modifies the data. Not thread-safe: one trainer, one net, one thread.
  */
 public final class Trainer {
@@ -67,8 +68,9 @@ public final class Trainer {
         TrainingListener events = listener == null ? TrainingListener.NONE : listener;
         int d = xTrain.dim(1);
         float[] data = xTrain.data();
-        Tensor x = Tensor.zeros(batchSize, d);
-        int[] t = new int[batchSize];
+        // Two batch buffers: the step uses one while the prefetcher fills the other.
+        Tensor[] x = {Tensor.zeros(batchSize, d), Tensor.zeros(batchSize, d)};
+        int[][] t = {new int[batchSize], new int[batchSize]};
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -77,32 +79,36 @@ public final class Trainer {
         History history = new History(totalSteps);
         int epoch = 0;
         int step = 0;
-        while (step < totalSteps) {
-            epoch++;
-            shuffle(order, rnd);
-            double lossSum = 0;
-            int epochSteps = Math.min(perEpoch, totalSteps - step);
-            long t0 = System.nanoTime();
-            net.setTraining(true);
-            for (int b = 0; b < epochSteps; b++) {
-                for (int r = 0; r < batchSize; r++) {
-                    int row = order[b * batchSize + r];
-                    System.arraycopy(data, row * d, x.data(), r * d, d);
-                    t[r] = tTrain[row];
+        int seq = 0;
+        try (BatchPrefetcher prefetch = new BatchPrefetcher(data, d, tTrain, batchSize, x[0].data(), x[1].data(), t[0], t[1])) {
+            while (step < totalSteps) {
+                epoch++;
+                shuffle(order, rnd);
+                double lossSum = 0;
+                int epochSteps = Math.min(perEpoch, totalSteps - step);
+                long t0 = System.nanoTime();
+                net.setTraining(true);
+                prefetch.request(seq, order, 0);
+                for (int b = 0; b < epochSteps; b++, seq++) {
+                    prefetch.await(seq);
+                    if (b + 1 < epochSteps) { // never across epochs: the next shuffle reorders order
+                        prefetch.request(seq + 1, order, (b + 1) * batchSize);
+                    }
+                    int slot = seq & 1;
+                    optimizer.update(net.params(), net.gradient(x[slot], t[slot]));
+                    double loss = net.lastLoss();
+                    lossSum += loss;
+                    step++;
+                    history.recordStep(loss);
+                    events.onStep(epoch, step, totalSteps, loss);
                 }
-                optimizer.update(net.params(), net.gradient(x, t));
-                double loss = net.lastLoss();
-                lossSum += loss;
-                step++;
-                history.recordStep(loss);
-                events.onStep(epoch, step, totalSteps, loss);
+                long t1 = System.nanoTime();
+                History.Epoch summary = new History.Epoch(epoch, step, lossSum / epochSteps, evaluate(xTest, tTest));
+                history.trainingNanos += t1 - t0;
+                history.evaluationNanos += System.nanoTime() - t1;
+                history.recordEpoch(summary);
+                events.onEpoch(summary);
             }
-            long t1 = System.nanoTime();
-            History.Epoch summary = new History.Epoch(epoch, step, lossSum / epochSteps, evaluate(xTest, tTest));
-            history.trainingNanos += t1 - t0;
-            history.evaluationNanos += System.nanoTime() - t1;
-            history.recordEpoch(summary);
-            events.onEpoch(summary);
         }
         return history;
     }

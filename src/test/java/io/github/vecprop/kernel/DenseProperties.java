@@ -1,0 +1,134 @@
+package io.github.vecprop.kernel;
+
+import io.github.vecprop.check.Allocations;
+import io.github.vecprop.check.Properties;
+import io.github.vecprop.check.Sizes;
+import io.github.vecprop.check.TestData;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Kernels#dense} on prepacked weights against the scalar kernels' gemm then addBias on the plain
+ * ones: within float rounding of the products' magnitudes for every shape (widths across the vector, 3-vector
+ * block and dot-column boundaries, one to twelve rows, odd K), the same bits on every call, nothing written
+ * outside y, named errors. A planted bug in the served path is caught.
+ */
+class DenseProperties {
+    private static final Kernels SCALAR = KernelProvider.scalar();
+
+    /** Checks {@code kernels.dense} on one random problem; {@code (in, out, rows)} from the generators. */
+    private static void denseMatchesGemm(Kernels kernels, int in, int out, int rows, long seed) {
+        float[] w = TestData.uniform(seed, in * out, -1f, 1f);
+        float[] b = TestData.uniform(seed + 1, out, -1f, 1f);
+        float[] x = TestData.uniform(seed + 2, 5 + rows * in, -1f, 1f);
+        DenseWeights packed = kernels.packDense(w, 0, in, out, b, 0);
+        Arrays.fill(w, Float.NaN); // the packed copy owns its data
+        float[] y = new float[3 + rows * out + 4];
+        Arrays.fill(y, -7f);
+        kernels.dense(packed, x, 5, y, 3, rows);
+        float[] again = y.clone();
+        kernels.dense(packed, x, 5, again, 3, rows);
+        assertArrayEquals(y, again, "the same bits on every call");
+        float[] w0 = TestData.uniform(seed, in * out, -1f, 1f);
+        float[] ref = new float[rows * out];
+        SCALAR.gemm(false, false, rows, out, in, 1f, x, 5, in, w0, 0, out, 0f, ref, 0, out);
+        SCALAR.addBias(ref, 0, rows, out, b, 0);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(y[i] == -7f && y[y.length - 1 - i] == -7f, "nothing written outside y");
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < out; j++) {
+                double scale = 1; // |b| <= 1 plus the sum of |x * w| over K
+                for (int p = 0; p < in; p++) {
+                    scale += Math.abs(x[5 + r * in + p] * w0[p * out + j]);
+                }
+                float got = y[3 + r * out + j];
+                float want = ref[r * out + j];
+                if (!(Math.abs(got - want) <= 4 * in * Math.ulp(1f) * scale)) {
+                    throw new AssertionError(in + " x " + out + ", " + rows + " rows: y[" + r + ", " + j + "] = " + got
+                            + " but gemm gives " + want);
+                }
+            }
+        }
+    }
+
+    private static void allShapes(Kernels kernels) {
+        Properties.qt().forAll(Sizes.between(1, 120), Sizes.between(1, 70), Sizes.between(1, 12), Sizes.seeds())
+                .checkAssert((in, out, rows, seed) -> denseMatchesGemm(kernels, in, out, rows, seed));
+    }
+
+    @Test
+    void denseMatchesGemmOnEveryShape() {
+        allShapes(KernelProvider.get());
+        for (int out : new int[] {10, 16, 18, 32, 47, 48, 50, 52, 64, 96, 256}) {
+            for (int rows : new int[] {1, 4, 5, 100}) {
+                denseMatchesGemm(KernelProvider.get(), 784, out, rows, out * 31L + rows);
+            }
+        }
+    }
+
+    @Test
+    void catchesAServedLayerThatLosesAColumn() {
+        Kernels mutant = new io.github.vecprop.check.ForwardingKernels(KernelProvider.get()) {
+            @Override
+            public void dense(DenseWeights weights, float[] x, int xOff, float[] y, int yOff, int n) {
+                super.dense(weights, x, xOff, y, yOff, n);
+                int out = weights.outputWidth();
+                if (out > 1) { // the last column left at its bias only, as a kernel that skipped a dot column would
+                    for (int r = 0; r < n; r++) {
+                        y[yOff + r * out + out - 1] = 0f;
+                    }
+                }
+            }
+        };
+        assertThrows(AssertionError.class, () -> allShapes(mutant));
+    }
+
+    @Test
+    void aServedLayerAllocatesNothingOnceCompiled() {
+        Kernels k = KernelProvider.get();
+        DenseWeights one = k.packDense(TestData.uniform(1, 784 * 50, -1f, 1f), 0, 784, 50, new float[50], 0);
+        DenseWeights ten = k.packDense(TestData.uniform(2, 50 * 10, -1f, 1f), 0, 50, 10, new float[10], 0);
+        float[] x = TestData.uniform(3, 100 * 784, 0f, 1f);
+        float[] h = new float[100 * 50];
+        float[] y = new float[100 * 10];
+        long allocated = Allocations.onceSteady(() -> {
+            for (int i = 0; i < 200; i++) {
+                k.dense(one, x, 0, h, 0, 1);
+                k.dense(ten, h, 0, y, 0, 1);
+                k.dense(one, x, 0, h, 0, 100);
+                k.dense(ten, h, 0, y, 0, 100);
+            }
+        }, 1);
+        assertEquals(0, allocated, "bytes in 800 served layer calls");
+    }
+
+    @Test
+    void badCallsNameWhatIsWrong() {
+        Kernels k = KernelProvider.get();
+        DenseWeights d = k.packDense(new float[6], 0, 2, 3, new float[3], 0);
+        assertThrows(IllegalArgumentException.class, () -> k.packDense(new float[5], 0, 2, 3, new float[3], 0));
+        assertThrows(IllegalArgumentException.class, () -> k.packDense(new float[6], 0, 0, 3, new float[3], 0));
+        assertThrows(IllegalArgumentException.class, () -> k.dense(d, new float[3], 0, new float[6], 0, 2));
+        float[] same = new float[20];
+        assertThrows(IllegalArgumentException.class, () -> k.dense(d, same, 0, same, 2, 2));
+        Kernels other = SCALAR;
+        if (k == SCALAR) {
+            try {
+                other = KernelProvider.panama();
+            } catch (IllegalStateException noSimd) {
+                return;
+            }
+        }
+        Kernels foreign = other;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> foreign.dense(d, new float[4], 0, new float[6], 0, 2));
+        assertTrue(e.getMessage().contains("packed by the"), e.getMessage());
+    }
+}
