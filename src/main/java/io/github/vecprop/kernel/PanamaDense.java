@@ -1,7 +1,6 @@
 package io.github.vecprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -144,7 +143,7 @@ final class PanamaDense {
             int l = Math.min(j + 1, n - 1); // an odd last column is paired with itself
             for (int i = 0; i < m; i += MR) {
                 dots(k, a, aOff, lda, i, Math.min(MR, m - i), bp, (j - vc) * k + vc * k, (l - vc) * k + vc * k, c,
-                        cOff + i * ldc, ldc, j, l);
+                        cOff + i * ldc, ldc, j, l, tile);
             }
         }
     }
@@ -153,10 +152,11 @@ final class PanamaDense {
      * Columns {@code j} and {@code l} of up to MR rows of C (from row {@code i0}) as dot products of A's rows
      * with W's transposed columns at {@code bj} and {@code bl}: sixteen chains of multiply-adds (8 rows x 2
      * columns, each A vector loaded once for both), reduced at the end. Rows past {@code rows} repeat the last
-     * one and are not stored.
+     * one and are not stored. The lanes are summed in a fixed order through {@code tile} (see
+     * {@link PanamaGemm#dot}).
      */
     private static void dots(int k, float[] a, int aOff, int lda, int i0, int rows, float[] bp, int bj, int bl,
-                             float[] c, int ci, int ldc, int j, int l) {
+                             float[] c, int ci, int ldc, int j, int l, float[] tile) {
         int a0 = aOff + (i0 + Math.min(0, rows - 1)) * lda;
         int a1 = aOff + (i0 + Math.min(1, rows - 1)) * lda;
         int a2 = aOff + (i0 + Math.min(2, rows - 1)) * lda;
@@ -196,14 +196,30 @@ final class PanamaDense {
             u7 = x7.fma(y, u7);
             v7 = x7.fma(z, v7);
         }
-        tail(u0.reduceLanes(VectorOperators.ADD), v0.reduceLanes(VectorOperators.ADD), a, a0, bp, bj, bl, p, k, c, ci + 0 * ldc, j, l, 0 < rows);
-        tail(u1.reduceLanes(VectorOperators.ADD), v1.reduceLanes(VectorOperators.ADD), a, a1, bp, bj, bl, p, k, c, ci + 1 * ldc, j, l, 1 < rows);
-        tail(u2.reduceLanes(VectorOperators.ADD), v2.reduceLanes(VectorOperators.ADD), a, a2, bp, bj, bl, p, k, c, ci + 2 * ldc, j, l, 2 < rows);
-        tail(u3.reduceLanes(VectorOperators.ADD), v3.reduceLanes(VectorOperators.ADD), a, a3, bp, bj, bl, p, k, c, ci + 3 * ldc, j, l, 3 < rows);
-        tail(u4.reduceLanes(VectorOperators.ADD), v4.reduceLanes(VectorOperators.ADD), a, a4, bp, bj, bl, p, k, c, ci + 4 * ldc, j, l, 4 < rows);
-        tail(u5.reduceLanes(VectorOperators.ADD), v5.reduceLanes(VectorOperators.ADD), a, a5, bp, bj, bl, p, k, c, ci + 5 * ldc, j, l, 5 < rows);
-        tail(u6.reduceLanes(VectorOperators.ADD), v6.reduceLanes(VectorOperators.ADD), a, a6, bp, bj, bl, p, k, c, ci + 6 * ldc, j, l, 6 < rows);
-        tail(u7.reduceLanes(VectorOperators.ADD), v7.reduceLanes(VectorOperators.ADD), a, a7, bp, bj, bl, p, k, c, ci + 7 * ldc, j, l, 7 < rows);
+        u0.intoArray(tile, 0 * L);
+        v0.intoArray(tile, 1 * L);
+        tail(PanamaGemm.sumLanes(tile, 0 * L), PanamaGemm.sumLanes(tile, 1 * L), a, a0, bp, bj, bl, p, k, c, ci + 0 * ldc, j, l, 0 < rows);
+        u1.intoArray(tile, 2 * L);
+        v1.intoArray(tile, 3 * L);
+        tail(PanamaGemm.sumLanes(tile, 2 * L), PanamaGemm.sumLanes(tile, 3 * L), a, a1, bp, bj, bl, p, k, c, ci + 1 * ldc, j, l, 1 < rows);
+        u2.intoArray(tile, 4 * L);
+        v2.intoArray(tile, 5 * L);
+        tail(PanamaGemm.sumLanes(tile, 4 * L), PanamaGemm.sumLanes(tile, 5 * L), a, a2, bp, bj, bl, p, k, c, ci + 2 * ldc, j, l, 2 < rows);
+        u3.intoArray(tile, 6 * L);
+        v3.intoArray(tile, 7 * L);
+        tail(PanamaGemm.sumLanes(tile, 6 * L), PanamaGemm.sumLanes(tile, 7 * L), a, a3, bp, bj, bl, p, k, c, ci + 3 * ldc, j, l, 3 < rows);
+        u4.intoArray(tile, 8 * L);
+        v4.intoArray(tile, 9 * L);
+        tail(PanamaGemm.sumLanes(tile, 8 * L), PanamaGemm.sumLanes(tile, 9 * L), a, a4, bp, bj, bl, p, k, c, ci + 4 * ldc, j, l, 4 < rows);
+        u5.intoArray(tile, 10 * L);
+        v5.intoArray(tile, 11 * L);
+        tail(PanamaGemm.sumLanes(tile, 10 * L), PanamaGemm.sumLanes(tile, 11 * L), a, a5, bp, bj, bl, p, k, c, ci + 5 * ldc, j, l, 5 < rows);
+        u6.intoArray(tile, 12 * L);
+        v6.intoArray(tile, 13 * L);
+        tail(PanamaGemm.sumLanes(tile, 12 * L), PanamaGemm.sumLanes(tile, 13 * L), a, a6, bp, bj, bl, p, k, c, ci + 6 * ldc, j, l, 6 < rows);
+        u7.intoArray(tile, 14 * L);
+        v7.intoArray(tile, 15 * L);
+        tail(PanamaGemm.sumLanes(tile, 14 * L), PanamaGemm.sumLanes(tile, 15 * L), a, a7, bp, bj, bl, p, k, c, ci + 7 * ldc, j, l, 7 < rows);
     }
 
     /** A dot product's scalar tail from {@code p}, added to its reduced vector part, stored if the row is real. */
@@ -242,7 +258,7 @@ final class PanamaDense {
         }
         int tBase = vc * k;
         for (int j = vc; j < n; j++, tBase += k) {
-            c[ci + j] = PanamaGemm.dot(a, ai, bp, tBase, k) + bias[j];
+            c[ci + j] = PanamaGemm.dot(a, ai, bp, tBase, k, tile) + bias[j];
         }
     }
 

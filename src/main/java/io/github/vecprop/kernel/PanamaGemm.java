@@ -622,6 +622,7 @@ final class PanamaGemm {
             }
             return;
         }
+        float[] tmp = SCRATCH.get().tile;
         float[] rows = a;
         int rowsOff = aOff;
         int rowStride = lda;
@@ -639,7 +640,7 @@ final class PanamaGemm {
             int ar = rowsOff + i * rowStride;
             int ci = cOff + i * ldc;
             for (int j = 0; j < n; j++) {
-                float y = alpha * dot(rows, ar, b, bOff + j * ldb, k);
+                float y = alpha * dot(rows, ar, b, bOff + j * ldb, k, tmp);
                 c[ci + j] = beta == 0f ? y : Math.fma(c[ci + j], beta, y);
             }
         }
@@ -875,8 +876,13 @@ final class PanamaGemm {
     }
 
 
-    /** {@code sum_p x[xi+p] * y[yi+p]} over {@code len} contiguous elements. */
-    static float dot(float[] x, int xi, float[] y, int yi, int len) {
+    /**
+     * {@code sum_p x[xi+p] * y[yi+p]} over {@code len} contiguous elements; {@code tmp} holds at least L floats
+     * of scratch. The vector partial sums are added lane by lane in a fixed order ({@link #sumLanes}), not by
+     * {@code reduceLanes(ADD)}: the Vector API leaves that order open, and the interpreter and C2 do use
+     * different orders, so a model's scores changed between calls of one run.
+     */
+    static float dot(float[] x, int xi, float[] y, int yi, int len, float[] tmp) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
         int p = 0;
         for (; p + 4 * L <= len; p += 4 * L) {
@@ -888,10 +894,23 @@ final class PanamaGemm {
         for (; p + L <= len; p += L) {
             s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
         }
-        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        s0.add(s1).add(s2.add(s3)).intoArray(tmp, 0);
+        float sum = sumLanes(tmp, 0);
         for (; p < len; p++) {
             sum = Math.fma(x[xi + p], y[yi + p], sum);
         }
         return sum;
+    }
+
+    /** {@code t[off] + .. + t[off + L - 1]} in one fixed order (pairwise, four chains), the same on every path. */
+    static float sumLanes(float[] t, int off) {
+        float a = 0f, b = 0f, c = 0f, d = 0f;
+        for (int i = 0; i < L; i += 4) {
+            a += t[off + i];
+            b += t[off + i + 1];
+            c += t[off + i + 2];
+            d += t[off + i + 3];
+        }
+        return (a + b) + (c + d);
     }
 }

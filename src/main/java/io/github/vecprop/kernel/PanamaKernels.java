@@ -433,7 +433,10 @@ public final class PanamaKernels implements Kernels {
         for (; q < bound; q += LANES) {
             vsum = vsum.add(FloatVector.fromArray(SPECIES, y, yr + q));
         }
-        double sum = vsum.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        // Lanes added in a fixed order (PanamaGemm.dot says why not reduceLanes).
+        float[] tmp = PanamaGemm.SCRATCH.get().tile;
+        vsum.add(s1).add(s2.add(s3)).intoArray(tmp, 0);
+        double sum = PanamaGemm.sumLanes(tmp, 0);
         for (; q < cols; q++) {
             sum += y[yr + q];
         }
