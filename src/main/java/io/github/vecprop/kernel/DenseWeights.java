@@ -2,8 +2,9 @@ package io.github.vecprop.kernel;
 
 /**
  * A dense layer's weights and bias, {@code y = x·W + b} with W {@code in x out}, copied once by
- * {@link Kernels#packDense} into the layout that implementation's {@link Kernels#dense} reads fastest: for
- * the SIMD kernels, the GEMM's panels of B, so no call packs anything. It is what a compiled serving model
+ * {@link Kernels#packDense} into the layout that implementation's {@link Kernels#dense} reads fastest (for
+ * the SIMD kernels, column blocks of two or three vectors and a few transposed columns), so no call packs
+ * anything. It is what a compiled serving model
  * holds for each Affine layer.
  *
  * <p>Immutable once packed (it owns copies, so later changes to the arrays it was packed from do not reach
@@ -36,7 +37,7 @@ public final class DenseWeights {
         return out;
     }
 
-    /** Floats held, padding included (the memory a served layer costs, in units of 4 bytes). */
+    /** Floats this packing holds, padding included (4 bytes each); a served Affine keeps its plain W and b too. */
     public long floats() {
         return (long) w.length + bias.length;
     }

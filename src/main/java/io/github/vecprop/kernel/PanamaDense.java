@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * at the right edge two or one; block b holds rows {@code p = 0 .. k} of its columns contiguously, from
  * {@code col0 * k}. The columns past the last whole vector, when there are at most {@link #DOT_COLUMNS} of
  * them (the 2 of 50), are stored transposed after the blocks and computed as dot products; more are padded
- * into one last vector. So a 784 x 50 layer takes exactly its 157 KB, not the 200 KB that 2L panels padded
- * to 64 columns take, and every vector multiply-add does useful work on all its lanes: in the GEMM's 2L
- * panels, the last 18 of 50 columns cost as many multiply-adds as 32.
+ * into one last vector. So a 784 x 50 layer's packed weights take exactly its 157 KB, not the 175 to 200 KB
+ * of 2L panels, and no lane of a 48-column block idles: in the GEMM's panels the last 18 of 50 columns take
+ * a one-and-a-half-vector kernel, 24 lanes for 18 columns, at the cost of two vectors' multiply-adds.
  *
  * <h2>Paths</h2>
  * From five rows on, MR-row strips of A (read in place) run an {@code MR x 3L} kernel over each block in
@@ -28,7 +28,11 @@ final class PanamaDense {
     private static final int L = PanamaGemm.L;
     private static final int MR = PanamaGemm.MR;
     private static final int NR = PanamaGemm.NR;
-    private static final int W3 = 3 * L;
+    /**
+     * The widest block: three vectors where the machine has 32 vector registers (AVX-512: the 8 x 3L kernel
+     * needs 28), two where it has 16 (AVX2, whose 256-bit species has 8 lanes).
+     */
+    private static final int W3 = (S.vectorBitSize() >= 512 ? 3 : 2) * L;
     /** Columns past the last whole vector are dot products when at most this many; more are padded to a vector. */
     static final int DOT_COLUMNS = 4;
 
@@ -48,7 +52,7 @@ final class PanamaDense {
      */
     private static int blockWidth(int vc, int col0) {
         int v = (vc - col0) / L;
-        return (v == 4 ? 2 : Math.min(3, v)) * L;
+        return W3 == 2 * L ? Math.min(2, v) * L : (v == 4 ? 2 : Math.min(3, v)) * L;
     }
 
     /** Floats of a packed bias: whole vectors, zero-padded, so the kernels' vector loads stay inside it. */
@@ -330,8 +334,8 @@ final class PanamaDense {
 
     /**
      * The serving micro-kernel: an MR x 3L tile over {@code kc} steps, the 2L kernel of {@link PanamaGemm}
-     * one vector wider (24 accumulators, 3 vectors of B, one broadcast per row: 28 of the 32 vector
-     * registers). Each element goes through the same operations as in the GEMM's kernels, so the columns it
+     * one vector wider (24 accumulators, 3 vectors of B, one broadcast per row: 28 of AVX-512's 32 vector
+     * registers; used only there). Each element goes through the same operations as in the GEMM's kernels, so the columns it
      * covers have the GEMM's bits. Rows of B are 3L apart; tile row r at {@code r * 3L}.
      */
     private static void kernel3(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {

@@ -47,7 +47,7 @@ final class PanamaGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     /**
-     * Half a vector (256 bits with AVX-512), for the narrow kernels' accumulators; {@link #supported()} is
+     * Half a vector (256 bits with AVX-512), for the one-and-a-half-vector kernels; {@link #supported()} is
      * false where no such species exists, and {@link KernelProvider} then keeps to the scalar kernels.
      */
     static final VectorSpecies<Float> HALF = S.vectorBitSize() >= 128
@@ -531,7 +531,7 @@ final class PanamaGemm {
     }
 
     /**
-     * The micro-kernel for a panel with at most {@code lanes} valid columns: as {@link #kernel} with one
+     * The micro-kernel for a panel with at most L valid columns: as {@link #kernel} with one
      * vector of B per row of A. Rows of B are {@code bStride} apart ({@code NR} in a packed panel, {@code L}
      * in a narrow product's padded copy). Writes the first {@code L} columns of each tile row. (Two
      * half-width vectors per row were 15% faster on the Zen 4 this was first measured on, whose 512-bit

@@ -1,8 +1,9 @@
 /**
  * The arithmetic behind every layer: {@link io.github.vecprop.kernel.Kernels}, with a scalar implementation
  * ({@link io.github.vecprop.kernel.ScalarKernels}, the test oracle and fallback) and a SIMD one on the JDK
- * Vector API ({@link io.github.vecprop.kernel.PanamaKernels}, with its gemm in {@code PanamaGemm}), chosen
- * once per JVM by {@link io.github.vecprop.kernel.KernelProvider}.
+ * Vector API ({@link io.github.vecprop.kernel.PanamaKernels}, with its gemm in {@code PanamaGemm} and the
+ * served dense layer, on weights packed once, in {@code PanamaDense}), chosen once per JVM by
+ * {@link io.github.vecprop.kernel.KernelProvider}.
  *
  * <h2>Rules for Vector API code here</h2>
  * Vector API code is fast only when C2 turns every vector into a register. When it does not, each vector
@@ -19,8 +20,14 @@
  *       kernel inlined into a deep caller can hit C2's inlining depth limit (seen in a JMH harness).</li>
  *   <li>Every new vector path gets a property test against the scalar twin, a planted bug that the test
  *       catches, and an allocation check in steady state ({@code WarmUpTest}, {@code ModelTest},
- *       {@code GemmThreadsTest}). Where a path is too small to matter, plain scalar code cannot box at all:
- *       a vector version of 1xN products with N below a vector was reverted for that reason.</li>
+ *       {@code GemmThreadsTest}, {@code DenseProperties}). A vector version of 1xN products with N below a
+ *       vector was once reverted because it allocated in one CI run of four; JFR allocation sampling later
+ *       showed the mechanism on a helper that took a vector: C2 compiled its caller from a tier without
+ *       profiles, judged the call cold and did not inline it. The served 1xN path ({@code PanamaDense.gemvOne})
+ *       keeps every vector inside one method.</li>
+ *   <li>No {@code reduceLanes(ADD)} on floats where results must repeat: the API leaves the order open and
+ *       the interpreter and C2 use different ones. Store the vector and add its lanes in a fixed order
+ *       ({@code PanamaGemm.sumLanes}).</li>
  *   <li>No {@code lanewise(EXP)}, {@code TANH} or {@code LOG} where results must repeat: they compute in Java
  *       until C2 swaps in a native library with other last bits, so a kernel's output changes during a
  *       run. {@code VectorMath} has exp and tanh from IEEE operations only, with

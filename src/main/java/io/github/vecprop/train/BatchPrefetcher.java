@@ -6,8 +6,8 @@ import java.util.concurrent.locks.LockSupport;
  * Gathers mini-batches on a helper thread, one ahead of the step that uses them: while the trainer's thread
  * runs step b on one buffer, the helper copies the rows of batch b+1 into the other. The gather (100 scattered
  * rows of a 188 MB training set: cache misses, not arithmetic) then overlaps the step instead of preceding it,
- * on the core the step leaves idle, and the batches are exactly those the trainer would gather itself, so
- * training gives the same bits.
+ * on the second core (idle under a one-thread step; with two gemm threads it shares that core with the gemm
+ * helper), and the batches are exactly those the trainer would gather itself, so training gives the same bits.
  *
  * <p>One trainer thread drives it ({@link #request}, then {@link #await}); the hand-off allocates nothing.
  * {@link #close} stops the helper.

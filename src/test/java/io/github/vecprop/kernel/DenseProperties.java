@@ -40,7 +40,10 @@ class DenseProperties {
         SCALAR.gemm(false, false, rows, out, in, 1f, x, 5, in, w0, 0, out, 0f, ref, 0, out);
         SCALAR.addBias(ref, 0, rows, out, b, 0);
         for (int i = 0; i < 3; i++) {
-            assertTrue(y[i] == -7f && y[y.length - 1 - i] == -7f, "nothing written outside y");
+            assertTrue(y[i] == -7f, "nothing written before y");
+        }
+        for (int i = 3 + rows * out; i < y.length; i++) {
+            assertTrue(y[i] == -7f, "nothing written after y, at " + i);
         }
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < out; j++) {

@@ -208,6 +208,15 @@ class ModelTest {
         }
         assertWithinServingBound(oneByOne, allScores(model, images), "one sample at a time");
 
+        int[] batchClasses = new int[N];
+        model.predictClasses(model.newContext(N), images, 0, N, batchClasses, 0);
+        for (int i = 0; i < N; i++) {
+            int best = 0;
+            for (int j = 1; j < 10; j++) {
+                best = batch[i * 10 + j] > batch[i * 10 + best] ? j : best;
+            }
+            assertEquals(best, batchClasses[i], "class of sample " + i + " in a batch");
+        }
         int[] classes = new int[N];
         float[] scores = new float[10];
         Model.Context one = model.newContext(1);
@@ -225,6 +234,8 @@ class ModelTest {
 
     private void eightThreads(Model model) throws Exception {
         float[] expected = allScores(model, images);
+        float[] expectedBatch = new float[N * model.outputSize()];
+        model.predict(model.newContext(N), images, 0, N, expectedBatch, 0);
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);
@@ -234,9 +245,13 @@ class ModelTest {
                 results.add(pool.submit(() -> {
                     start.await();
                     float[] last = null;
+                    Model.Context batchCtx = model.newContext(N);
+                    float[] batch = new float[N * model.outputSize()];
                     for (int rep = 0; rep < 50; rep++) {
                         last = allScores(model, images);
                         assertArrayEquals(expected, last, "repetition " + rep);
+                        model.predict(batchCtx, images, 0, N, batch, 0);
+                        assertArrayEquals(expectedBatch, batch, "a batch of " + N + ", repetition " + rep);
                     }
                     return last;
                 }));
