@@ -63,8 +63,7 @@ final class PanamaDense {
     /** W ({@code k x n}, row-major from {@code wOff}) in the layout above. */
     static float[] pack(float[] w, int wOff, int k, int n) {
         int vc = vectorColumns(n);
-        int dots = Math.max(0, n - vc);
-        long size = (long) k * (vc + dots);
+        long size = (long) k * Math.max(vc, n); // vc >= n when the remainder is padded, else n - vc dot columns
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("packed dense weights of " + k + " x " + n + " are larger than a Java array");
         }
@@ -77,10 +76,9 @@ final class PanamaDense {
                 System.arraycopy(w, wOff + p * n + col0, bp, base + p * width, cols);
             }
         }
-        int tBase = vc * k;
-        for (int j = 0; j < dots; j++) {
+        for (int j = vc; j < n; j++) { // column j's K values from j * k: the blocks take vc * k floats
             for (int p = 0; p < k; p++) {
-                bp[tBase + j * k + p] = w[wOff + p * n + vc + j];
+                bp[j * k + p] = w[wOff + p * n + j];
             }
         }
         return bp;
@@ -146,7 +144,7 @@ final class PanamaDense {
         for (int j = vc; j < n; j += 2) {
             int l = Math.min(j + 1, n - 1); // an odd last column is paired with itself
             for (int i = 0; i < m; i += MR) {
-                dots(k, a, aOff, lda, i, Math.min(MR, m - i), bp, (j - vc) * k + vc * k, (l - vc) * k + vc * k, c,
+                dots(k, a, aOff, lda, i, Math.min(MR, m - i), bp, j * k, l * k, c,
                         cOff + i * ldc, ldc, j, l, tile);
             }
         }
@@ -260,9 +258,8 @@ final class PanamaDense {
             }
             System.arraycopy(tile, 0, c, ci + col0, Math.min(width, n - col0));
         }
-        int tBase = vc * k;
-        for (int j = vc; j < n; j++, tBase += k) {
-            c[ci + j] = PanamaGemm.dot(a, ai, bp, tBase, k, tile) + bias[j];
+        for (int j = vc; j < n; j++) {
+            c[ci + j] = PanamaGemm.dot(a, ai, bp, j * k, k, tile) + bias[j];
         }
     }
 
