@@ -355,10 +355,11 @@ public final class PanamaKernels implements Kernels {
         if (narrow) {
             expMinusRowMaxNarrow(x, xOff, y, yOff, rows, cols);
         }
+        float[] tmp = PanamaGemm.SCRATCH.get().tile; // L floats for each wide row's lane sum
         for (int r = 0; r < rows; r++) {
             int xr = xOff + r * cols;
             int yr = yOff + r * cols;
-            float inv = (float) (1.0 / (narrow ? rowSum(y, yr, cols) : expMinusMax(x, xr, y, yr, cols)));
+            float inv = (float) (1.0 / (narrow ? rowSum(y, yr, cols) : expMinusMax(x, xr, y, yr, cols, tmp)));
             int bound = SPECIES.loopBound(cols);
             int j = 0;
             for (; j < bound; j += LANES) {
@@ -408,7 +409,7 @@ public final class PanamaKernels implements Kernels {
      * The sweeps of a softmax row before the normalisation (max, exp, sum): {@code y[j] = exp(x[j] - max(x))}
      * for the row of {@code cols} elements, returning their sum. Scalars in and out, so it inlines without boxing.
      */
-    private static double expMinusMax(float[] x, int xr, float[] y, int yr, int cols) {
+    private static double expMinusMax(float[] x, int xr, float[] y, int yr, int cols, float[] tmp) {
         int bound = SPECIES.loopBound(cols);
         float max = rowMax(x, xr, cols);
         int j = 0;
@@ -433,8 +434,7 @@ public final class PanamaKernels implements Kernels {
         for (; q < bound; q += LANES) {
             vsum = vsum.add(FloatVector.fromArray(SPECIES, y, yr + q));
         }
-        // Lanes added in a fixed order (PanamaGemm.dot says why not reduceLanes).
-        float[] tmp = PanamaGemm.SCRATCH.get().tile;
+        // Lanes added in a fixed order through tmp (PanamaGemm.dot says why not reduceLanes).
         vsum.add(s1).add(s2.add(s3)).intoArray(tmp, 0);
         double sum = PanamaGemm.sumLanes(tmp, 0);
         for (; q < cols; q++) {
@@ -500,12 +500,13 @@ public final class PanamaKernels implements Kernels {
         if (narrow) {
             expMinusRowMaxNarrow(x, xOff, y, yOff, rows, cols);
         }
+        float[] tmp = PanamaGemm.SCRATCH.get().tile; // L floats for each wide row's lane sum
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int xr = xOff + r * cols;
             int yr = yOff + r * cols;
             int dr = dxOff + r * cols;
-            float inv = (float) (1.0 / (narrow ? rowSum(y, yr, cols) : expMinusMax(x, xr, y, yr, cols)));
+            float inv = (float) (1.0 / (narrow ? rowSum(y, yr, cols) : expMinusMax(x, xr, y, yr, cols, tmp)));
             float dscale = inv * scale;
             // The normalising pass writes both outputs: y, and dx = y / rows before the label's correction.
             int j = 0;
