@@ -151,9 +151,9 @@ final class TrainCommand implements Callable<Integer> {
 
         // Compile the kernels before the clock starts: interpreted vector code is orders of magnitude slower.
         long w0 = System.nanoTime();
-        boolean steady = KernelProvider.warmUp(3_000);
+        boolean steady = KernelProvider.warmUp(10_000);
         System.err.printf(Locale.ROOT, "kernels warmed up in %.2f s%s%n", (System.nanoTime() - w0) / 1e9,
-                steady ? "" : " (still allocating at the 3 s limit; the first steps may be slower)");
+                steady ? "" : " (not yet steady at the 10 s limit; the first steps may be slower)");
 
         long t0 = System.nanoTime();
         History history = trainer.train(d.trainImages(), d.trainLabels(), d.testImages(), d.testLabels(), steps,

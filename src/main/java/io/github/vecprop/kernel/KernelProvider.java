@@ -57,8 +57,10 @@ public final class KernelProvider {
      * Runs every kernel of {@link #get()} on small inputs until C2 has compiled them, so the first
      * real calls are fast: before compilation, Vector API code allocates on every operation and is
      * orders of magnitude slower (a first 512³ gemm took 1.2 s). Compilation is observed as the point
-     * where a round of calls stops allocating (measured with the thread allocation counter), within
-     * {@code maxMillis}. Call it once at start-up, off the request path; it is thread-safe.
+     * where rounds of calls stop allocating (the thread allocation counter) and the JIT stops finishing
+     * compilations (its accumulated compilation time stands still), three rounds in a row, within
+     * {@code maxMillis}. Other threads compiling code all the while keep that clock moving: warm up before
+     * starting them. Call it once at start-up, off the request path; it is thread-safe.
      *
      * @return true if the kernels reached their allocation-free steady state within the time budget
      */
@@ -106,7 +108,7 @@ public final class KernelProvider {
 
     private static String vectorsTooShort() {
         return "this JVM's preferred vector holds " + PanamaKernels.lanes()
-                + " floats and the SIMD kernels need 4 to 32 (see -XX:MaxVectorSize)";
+                + " floats and the SIMD kernels need at least 4 (see -XX:MaxVectorSize)";
     }
 
     private static boolean vectorModulePresent() {

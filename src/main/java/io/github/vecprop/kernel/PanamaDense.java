@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * them (the 2 of 50), are stored transposed after the blocks and computed as dot products; more are padded
  * into one last vector. So a 784 x 50 layer's packed weights take exactly its 157 KB, not the 175 to 200 KB
  * of 2L panels, and no lane of a 48-column block idles: in the GEMM's panels the last 18 of 50 columns take
- * a one-and-a-half-vector kernel, 24 lanes for 18 columns, at the cost of two vectors' multiply-adds.
+ * two vectors, 32 lanes for 18 columns.
  *
  * <h2>Paths</h2>
  * From five rows on, MR-row strips of A (read in place) run an {@code MR x 3L} kernel over each block in

@@ -3,7 +3,6 @@ package io.github.vecprop.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,9 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * read in place whether A is transposed or not; only a ragged last strip is copied, with zero rows, into a
  * small buffer. (Packing all of A was measured as costly as the multiply itself for the narrow products of
  * a small network, e.g. {@code 100 x 784 x 50}, and brought nothing for large ones.) Transposed B is
- * handled by its packing routine, so NN, NT, TN and TT share one micro-kernel (plus a one-vector and a
- * one-and-a-half-vector variant for a last panel no wider than that; every variant computes each element
- * of C with the same operations). The accumulators leave the kernel through a small per-thread
+ * handled by its packing routine, so NN, NT, TN and TT share one micro-kernel (plus a one-vector variant
+ * for a last panel no wider than that; both compute each element of C with the same operations). The accumulators leave the kernel through a small per-thread
  * tile; a separate routine merges the tile into C ({@code alpha * acc + beta * C}, full vectors for
  * full-width tiles, scalars at the right edge). Buffers live in a per-thread {@link Scratch} and are reused:
  * no allocation per call in steady state.
@@ -46,12 +44,6 @@ final class PanamaGemm {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /**
-     * Half a vector (256 bits with AVX-512), for the one-and-a-half-vector kernels; {@link #supported()} is
-     * false where no such species exists, and {@link KernelProvider} then keeps to the scalar kernels.
-     */
-    static final VectorSpecies<Float> HALF = S.vectorBitSize() >= 128
-            ? VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2)) : S;
 
     /** Rows of the register tile. */
     static final int MR = 8;
@@ -72,12 +64,9 @@ final class PanamaGemm {
     private PanamaGemm() {
     }
 
-    /**
-     * Whether this machine's vectors suit these kernels: at least 4 floats, and a species of exactly half
-     * as many (not so with vectors of 64 bits, or with 2048-bit SVE, whose half maps to the maximum shape).
-     */
+    /** Whether this machine's vectors suit these kernels: at least 4 floats. */
     static boolean supported() {
-        return L >= 4 && HALF.length() * 2 == L;
+        return L >= 4;
     }
 
     /**
@@ -317,10 +306,11 @@ final class PanamaGemm {
                                 ars = lda;
                                 aps = 1;
                             }
-                            if (cols > L + L / 2) {
+                            // Full vectors only: a half-width species beside the preferred one (a 1.5-vector
+                            // kernel for the 18 of 50 columns, say) pollutes the Vector API's shared type profiles,
+                            // and C2 then compiled other kernels with every vector boxed (package-info).
+                            if (cols > L) {
                                 kernel(kc, as, ai, ars, aps, bp, bi, tile);
-                            } else if (cols > L) { // e.g. 18 of 50 columns: a quarter fewer multiply-adds
-                                kernelOneAndHalf(kc, as, ai, ars, aps, bp, bi, tile);
                             } else { // a narrow last panel: half the work with the narrow kernel
                                 kernelNarrow(kc, as, ai, ars, aps, bp, bi, NR, tile);
                             }
@@ -470,65 +460,6 @@ final class PanamaGemm {
         c71.intoArray(tile, 7 * NR + L);
     }
 
-    /**
-     * The micro-kernel for a panel with at most {@code 1.5 * lanes} valid columns: as {@link #kernel}, with the
-     * second vector of each tile row half as wide. The half broadcast is the low half of the full one, so
-     * each row still costs one broadcast. Writes the first {@code 1.5 * L} columns of each tile row.
-     */
-    private static void kernelOneAndHalf(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00,
-                c70 = c00;
-        FloatVector c01 = FloatVector.zero(HALF), c11 = c01, c21 = c01, c31 = c01, c41 = c01, c51 = c01, c61 = c01,
-                c71 = c01;
-        final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            FloatVector b1 = FloatVector.fromArray(HALF, b, bi + L);
-            FloatVector x;
-            x = FloatVector.broadcast(S, a[ai]);
-            c00 = x.fma(b0, c00);
-            c01 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ai + r1]);
-            c10 = x.fma(b0, c10);
-            c11 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ai + r2]);
-            c20 = x.fma(b0, c20);
-            c21 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ai + r3]);
-            c30 = x.fma(b0, c30);
-            c31 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ai + r4]);
-            c40 = x.fma(b0, c40);
-            c41 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ai + r5]);
-            c50 = x.fma(b0, c50);
-            c51 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ai + r6]);
-            c60 = x.fma(b0, c60);
-            c61 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ai + r7]);
-            c70 = x.fma(b0, c70);
-            c71 = ((FloatVector) x.reinterpretShape(HALF, 0)).fma(b1, c71);
-            ai += aps;
-            bi += NR;
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
-    }
 
     /**
      * The micro-kernel for a panel with at most L valid columns: as {@link #kernel} with one

@@ -24,8 +24,7 @@ public final class PanamaKernels implements Kernels {
     }
 
     /**
-     * Whether this machine's vectors suit these kernels (at least 4 floats, and a half-width species for
-     * the narrow gemm kernels). Where they do not, {@link KernelProvider} chooses the scalar kernels.
+     * Whether this machine's vectors suit these kernels (at least 4 floats). Where they do not, {@link KernelProvider} chooses the scalar kernels.
      */
     static boolean supported() {
         return PanamaGemm.supported();

@@ -2,9 +2,18 @@ package io.github.vecprop.kernel;
 
 import java.lang.management.ManagementFactory;
 
-/** The work behind {@link KernelProvider#warmUp(long)}: small calls of every kernel, in rounds, until a round allocates nothing. */
+/**
+ * The work behind {@link KernelProvider#warmUp(long)}: small calls of every kernel, in rounds, until rounds
+ * neither allocate nor see the JIT finish a compilation.
+ */
 final class WarmUp {
     private static final int CALLS_PER_ROUND = 200;
+    /**
+     * Quiet rounds in a row before steady state is declared. One could be luck between compilations; and a
+     * round that allocated nothing can still be followed by a late compilation (a recompile after a
+     * deoptimisation, say) that runs interpreted code for a few calls, hence also the JIT's clock below.
+     */
+    private static final int QUIET_ROUNDS = 3;
 
     private WarmUp() {
     }
@@ -27,9 +36,11 @@ final class WarmUp {
         }
         long deadline = System.nanoTime() + maxMillis * 1_000_000L;
         com.sun.management.ThreadMXBean mx = allocationCounter();
+        java.lang.management.CompilationMXBean jit = compilationClock();
         int quietRounds = 0;
         while (System.nanoTime() < deadline) {
             long before = mx == null ? 0 : mx.getCurrentThreadAllocatedBytes();
+            long jitBefore = jit == null ? 0 : jit.getTotalCompilationTime();
             for (int i = 0; i < CALLS_PER_ROUND; i++) {
                 k.gemm(false, false, 1, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
                 k.gemm(false, false, 64, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
@@ -59,13 +70,24 @@ final class WarmUp {
             if (mx == null) {
                 continue;
             }
-            // Two quiet rounds in a row: one could be luck between compilations.
-            quietRounds = mx.getCurrentThreadAllocatedBytes() - before == 0 ? quietRounds + 1 : 0;
-            if (quietRounds == 2) {
+            boolean quiet = mx.getCurrentThreadAllocatedBytes() - before == 0
+                    && (jit == null || jit.getTotalCompilationTime() == jitBefore);
+            quietRounds = quiet ? quietRounds + 1 : 0;
+            if (quietRounds == QUIET_ROUNDS) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The JIT's accumulated compilation time (ms), or null where this runtime does not report it. */
+    private static java.lang.management.CompilationMXBean compilationClock() {
+        try {
+            java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit : null;
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
     }
 
     private static com.sun.management.ThreadMXBean allocationCounter() {

@@ -27,15 +27,28 @@ class WarmUpTest {
             float[] y = new float[1000];
             float[] d = new float[1000];
             int[] labels = new int[10];
-            long before = mx.getCurrentThreadAllocatedBytes();
+            String[] names = {"gemm 1x80x96", "gemm 64x80x96", "gemm TN 64x80x96", "sigmoidForward", "softmaxCrossEntropy"};
+            long[] bytes = new long[names.length];
+            StringBuilder first = new StringBuilder();
             for (int i = 0; i < 100; i++) {
-                k.gemm(false, false, 1, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
-                k.gemm(false, false, 64, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
-                k.gemm(true, false, 64, 80, 96, 1f, a, 0, 64, b, 0, 80, 0f, c, 0, 80);
-                k.sigmoidForward(x, 0, y, 0, 1000);
-                k.softmaxCrossEntropy(x, 0, 10, 100, labels, 0, y, 0, d, 0);
+                for (int kernel = 0; kernel < names.length; kernel++) {
+                    long before = mx.getCurrentThreadAllocatedBytes();
+                    switch (kernel) {
+                        case 0 -> k.gemm(false, false, 1, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
+                        case 1 -> k.gemm(false, false, 64, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
+                        case 2 -> k.gemm(true, false, 64, 80, 96, 1f, a, 0, 64, b, 0, 80, 0f, c, 0, 80);
+                        case 3 -> k.sigmoidForward(x, 0, y, 0, 1000);
+                        default -> k.softmaxCrossEntropy(x, 0, 10, 100, labels, 0, y, 0, d, 0);
+                    }
+                    long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+                    if (allocated != 0 && bytes[kernel] == 0) {
+                        first.append("; ").append(names[kernel]).append(" first allocated at call ").append(i).append(": ").append(allocated).append(" B");
+                    }
+                    bytes[kernel] += allocated;
+                }
             }
-            System.out.println(warm + " " + (mx.getCurrentThreadAllocatedBytes() - before));
+            // Where it allocated, by kernel, so that a failure in CI says which kernel and when.
+            System.out.println(warm + " " + java.util.Arrays.stream(bytes).sum() + first);
         }
     }
 
