@@ -792,18 +792,11 @@ final class PanamaGemm {
         // With beta != 0 an earlier block may already have stored the overlapped lanes, which this block
         // read as C: only the tail's own last lanes may be written.
         VectorMask<Float> tailLanes = S.indexInRange(rem - L, L); // lanes i >= L - rem
-        put(y0, c, ci, o0, tail, tailLanes);
-        put(y1, c, ci, o1, tail, tailLanes);
-        put(y2, c, ci, o2, tail, tailLanes);
-        put(y3, c, ci, o3, tail, tailLanes);
-    }
-
-    private static void put(FloatVector y, float[] c, int ci, int o, int tail, VectorMask<Float> tailLanes) {
-        if (o == tail) {
-            y.intoArray(c, ci + o, tailLanes);
-        } else {
-            y.intoArray(c, ci + o);
-        }
+        // Written out, not through a helper: no vector crosses a call (package-info).
+        if (o0 == tail) y0.intoArray(c, ci + o0, tailLanes); else y0.intoArray(c, ci + o0);
+        if (o1 == tail) y1.intoArray(c, ci + o1, tailLanes); else y1.intoArray(c, ci + o1);
+        if (o2 == tail) y2.intoArray(c, ci + o2, tailLanes); else y2.intoArray(c, ci + o2);
+        if (o3 == tail) y3.intoArray(c, ci + o3, tailLanes); else y3.intoArray(c, ci + o3);
     }
 
 

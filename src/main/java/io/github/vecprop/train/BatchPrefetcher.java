@@ -56,7 +56,10 @@ final class BatchPrefetcher implements AutoCloseable {
         LockSupport.unpark(helper);
     }
 
-    /** Waits until request {@code seq} is gathered. */
+    /**
+     * Waits until request {@code seq} is gathered. An interrupt does not end the wait, which lasts at most one
+     * gather (microseconds): park then returns at once, the loop spins that long, and the status stays set.
+     */
     void await(int seq) {
         while (gathered != seq) {
             Throwable f = failure;
