@@ -15,7 +15,8 @@
  *       type profile for every caller in the JVM; once a second shape flows through them, C2 may compile
  *       any kernel with boxed vectors. Seen: a 1.5-vector gemm kernel on a 256-bit species made the
  *       served dense layer allocate 96 KB per four calls, for good, and {@code WarmUpTest}'s softmax 18 KB
- *       per call, in every run of the kernel tests after it (one CI run of several before that).</li>
+ *       per call, in every run of the kernel tests after it (one CI run of several before that).
+ *       {@code OneVectorShapeTest} keeps other shapes out of these sources.</li>
  *   <li>No vector or mask crosses a method boundary: helpers take and return arrays, indices and
  *       scalars. A helper that C2 does not inline would receive boxed vectors.</li>
  *   <li>A masked load or store only where its whole vector window fits the array. A window past the end
