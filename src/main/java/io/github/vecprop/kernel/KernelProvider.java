@@ -57,12 +57,13 @@ public final class KernelProvider {
      * Runs every kernel of {@link #get()} on small inputs until C2 has compiled them, so the first
      * real calls are fast: before compilation, Vector API code allocates on every operation and is
      * orders of magnitude slower (a first 512³ gemm took 1.2 s). Compilation is observed as the point
-     * where rounds of calls stop allocating (the thread allocation counter) and the JIT stops finishing
-     * compilations (its accumulated compilation time stands still), three rounds in a row, within
+     * where rounds of calls stop allocating (the thread allocation counter) and the JIT's accumulated
+     * compilation time (whole milliseconds, so a very short compilation may pass unseen) stands still, three
+     * rounds in a row, within
      * {@code maxMillis}. Other threads compiling code all the while keep that clock moving: warm up before
      * starting them. Call it once at start-up, off the request path; it is thread-safe.
      *
-     * @return true if the kernels reached their allocation-free steady state within the time budget
+     * @return true if the kernels reached that steady state (no allocation, the JIT clock still) within the time budget
      */
     public static boolean warmUp(long maxMillis) {
         return WarmUp.run(CHOSEN, maxMillis);

@@ -127,7 +127,7 @@ final class PanamaDense {
                         int ars = packed ? 1 : lda;
                         int aps = packed ? MR : 1;
                         int ts = NR;
-                        if (width == W3) {
+                        if (width == 3 * L) { // never on AVX2, where W3 is 2L: those blocks take the 2L kernels
                             kernel3(kc, as, ai, ars, aps, bp, bi, tile);
                             ts = W3;
                         } else if (width == NR) {
@@ -250,7 +250,7 @@ final class PanamaDense {
         for (int col0 = 0, width; col0 < vc; col0 += width) {
             width = blockWidth(vc, col0);
             int bi = col0 * k;
-            if (width == W3) {
+            if (width == 3 * L) {
                 gemv3(k, a, ai, bp, bi, bias, col0, tile);
             } else if (width == NR) {
                 gemvFull(k, a, ai, bp, bi, bias, col0, tile);
@@ -326,7 +326,7 @@ final class PanamaDense {
         s1.add(t1).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
     }
 
-    /** As {@link #gemv3} for a block of one vector (rows L apart). */
+    /** As {@link #gemvFull} for a block of one vector (rows L apart). */
     private static void gemvOne(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
         FloatVector s0 = FloatVector.zero(S), t0 = s0;
         int h = k / 2;

@@ -34,6 +34,9 @@ final class WarmUp {
             x[i] = (i % 17 - 8) / 4f;
             d[i] = (i % 5 - 2) / 2f;
         }
+        // Served dense layers: three-vector blocks with dot columns (50), a whole-vector width (48), narrow (10).
+        DenseWeights[] served = {k.packDense(b, 0, 96, 50, bias, 0), k.packDense(b, 0, 96, 48, bias, 0),
+                k.packDense(b, 0, 96, 10, bias, 0)};
         long deadline = System.nanoTime() + maxMillis * 1_000_000L;
         com.sun.management.ThreadMXBean mx = allocationCounter();
         java.lang.management.CompilationMXBean jit = compilationClock();
@@ -66,6 +69,10 @@ final class WarmUp {
                 k.softmaxCrossEntropy(x, 0, 100, 10, labels, 0, y, 0, d, 0);
                 k.crossEntropyDense(y, 0, d, 0, 10, 100);
                 k.argmaxRows(x, 0, 10, 100, classes, 0);
+                for (DenseWeights w : served) {
+                    k.dense(w, a, 0, c, 0, 1);
+                    k.dense(w, a, 0, c, 0, 64);
+                }
             }
             if (mx == null) {
                 continue;

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The floor under batch-1 serving of 784-50-10: one sweep of one input row over a 784 x 3L block of
  * weights (150 KB with 16 lanes: the first layer's packed block, too big for L1, so read from L2), with
- * the multiply-adds split into 1, 2 or 4 independent streams over K, as the served one-row path does
- * with 2. Nothing else: no bias, no second layer, no call through the model. What this takes is what
+ * the multiply-adds split into 1, 2 or 4 independent streams over K (the served one-row path uses 4).
+ * Nothing else: no bias, no second layer, no call through the model. What this takes is what
  * reading W1 costs on this machine, whatever the kernel around it.
  */
 @BenchmarkMode(Mode.AverageTime)
