@@ -200,28 +200,25 @@ final class PanamaDense {
         }
         u0.intoArray(tile, 0 * L);
         v0.intoArray(tile, 1 * L);
-        tail(PanamaGemm.sumLanes(tile, 0 * L), PanamaGemm.sumLanes(tile, 1 * L), a, a0, bp, bj, bl, p, k, c, ci + 0 * ldc, j, l, 0 < rows);
         u1.intoArray(tile, 2 * L);
         v1.intoArray(tile, 3 * L);
-        tail(PanamaGemm.sumLanes(tile, 2 * L), PanamaGemm.sumLanes(tile, 3 * L), a, a1, bp, bj, bl, p, k, c, ci + 1 * ldc, j, l, 1 < rows);
         u2.intoArray(tile, 4 * L);
         v2.intoArray(tile, 5 * L);
-        tail(PanamaGemm.sumLanes(tile, 4 * L), PanamaGemm.sumLanes(tile, 5 * L), a, a2, bp, bj, bl, p, k, c, ci + 2 * ldc, j, l, 2 < rows);
         u3.intoArray(tile, 6 * L);
         v3.intoArray(tile, 7 * L);
-        tail(PanamaGemm.sumLanes(tile, 6 * L), PanamaGemm.sumLanes(tile, 7 * L), a, a3, bp, bj, bl, p, k, c, ci + 3 * ldc, j, l, 3 < rows);
         u4.intoArray(tile, 8 * L);
         v4.intoArray(tile, 9 * L);
-        tail(PanamaGemm.sumLanes(tile, 8 * L), PanamaGemm.sumLanes(tile, 9 * L), a, a4, bp, bj, bl, p, k, c, ci + 4 * ldc, j, l, 4 < rows);
         u5.intoArray(tile, 10 * L);
         v5.intoArray(tile, 11 * L);
-        tail(PanamaGemm.sumLanes(tile, 10 * L), PanamaGemm.sumLanes(tile, 11 * L), a, a5, bp, bj, bl, p, k, c, ci + 5 * ldc, j, l, 5 < rows);
         u6.intoArray(tile, 12 * L);
         v6.intoArray(tile, 13 * L);
-        tail(PanamaGemm.sumLanes(tile, 12 * L), PanamaGemm.sumLanes(tile, 13 * L), a, a6, bp, bj, bl, p, k, c, ci + 6 * ldc, j, l, 6 < rows);
         u7.intoArray(tile, 14 * L);
         v7.intoArray(tile, 15 * L);
-        tail(PanamaGemm.sumLanes(tile, 14 * L), PanamaGemm.sumLanes(tile, 15 * L), a, a7, bp, bj, bl, p, k, c, ci + 7 * ldc, j, l, 7 < rows);
+        for (int r = 0; r < MR; r++) {
+            int ar = aOff + (i0 + Math.min(r, rows - 1)) * lda;
+            tail(PanamaGemm.sumLanes(tile, 2 * r * L), PanamaGemm.sumLanes(tile, (2 * r + 1) * L), a, ar, bp, bj, bl, p, k,
+                    c, ci + r * ldc, j, l, r < rows);
+        }
     }
 
     /** A dot product's scalar tail from {@code p}, added to its reduced vector part, stored if the row is real. */
