@@ -303,7 +303,11 @@ class GemmProperties {
     @ParameterizedTest(name = "transA={0}, transB={1}")
     @CsvSource({"false,false", "false,true", "true,false", "true,true"})
     void networkShapesMatchReference(boolean transA, boolean transB) {
-        int[][] shapes = {{1, 50, 784}, {100, 50, 784}, {100, 10, 50}, {1, 10, 50}, {4, 50, 784}, {784, 50, 100}};
+        // m n k; then narrow products (n below a vector) at the edges of their strips, column groups and positions,
+        // and products with few steps of k.
+        int[][] shapes = {{1, 50, 784}, {100, 50, 784}, {100, 10, 50}, {1, 10, 50}, {4, 50, 784}, {784, 50, 100},
+                {50, 10, 100}, {23, 7, 9}, {33, 15, 40}, {16, 1, 3}, {10, 6, 12}, {11, 5, 7}, {9, 10, 5}, {65, 11, 2},
+                {100, 50, 10}, {7, 16, 1}, {30, 17, 16}, {12, 256, 16}, {5, 40, 3}};
         for (int[] s : shapes) {
             for (float beta : new float[] {0f, 1f}) {
                 Case cs = new Case(transA, transB, s[0], s[1], s[2], 0, 0, 0, 0, 0, 0, 0, 1f, beta, s[0] * 7L + s[2]);
