@@ -131,7 +131,7 @@ final class PanamaDense {
                             kernel3(kc, as, ai, ars, aps, bp, bi, tile);
                             ts = W3;
                         } else if (width == NR) {
-                            PanamaGemm.kernel(kc, as, ai, ars, aps, bp, bi, tile);
+                            PanamaGemm.kernel(kc, as, ai, ars, aps, bp, bi, tile, 0, NR, 1f, 0f, false);
                         } else {
                             PanamaGemm.kernelNarrow(kc, as, ai, ars, aps, bp, bi, L, tile);
                         }

@@ -309,12 +309,17 @@ final class PanamaGemm {
                             // Full vectors only: a half-width species beside the preferred one (a 1.5-vector
                             // kernel for the 18 of 50 columns, say) pollutes the Vector API's shared type profiles,
                             // and C2 then compiled other kernels with every vector boxed (package-info).
+                            int ci = cOff + (ic + ir) * ldc + jc + jr;
+                            if (rows == MR && cols == NR) {
+                                kernel(kc, as, ai, ars, aps, bp, bi, c, ci, ldc, alpha, betaNow, readC);
+                                continue;
+                            }
                             if (cols > L) {
-                                kernel(kc, as, ai, ars, aps, bp, bi, tile);
+                                kernel(kc, as, ai, ars, aps, bp, bi, tile, 0, NR, 1f, 0f, false);
                             } else { // a narrow last panel: half the work with the narrow kernel
                                 kernelNarrow(kc, as, ai, ars, aps, bp, bi, NR, tile);
                             }
-                            merge(tile, rows, cols, c, cOff + (ic + ir) * ldc + jc + jr, ldc, alpha, betaNow, readC);
+                            merge(tile, rows, cols, c, ci, ldc, alpha, betaNow, readC);
                         }
                     }
                 }
@@ -401,12 +406,16 @@ final class PanamaGemm {
     }
 
     /**
-     * The micro-kernel: {@code tile = A_strip * B_panel} for an MR x NR tile over {@code kc} steps.
-     * Element (r, p) of the A strip is {@code a[ai + r*ars + p*aps]}; row p of the B panel is
-     * {@code b[bi + p*NR ..]}. The accumulators are written to {@code tile} (row r at {@code r*NR}).
-     * Everything vector stays inside this method.
+     * The micro-kernel: an MR x NR tile of {@code A_strip * B_panel} over {@code kc} steps, stored as
+     * {@code out[oi + r*ors + j] = alpha * acc(r, j) + beta * out[..]} ({@code out} read only if {@code readC}),
+     * exactly {@link #merge}'s operations. Element (r, p) of the A strip is {@code a[ai + r*ars + p*aps]}; row p
+     * of the B panel is {@code b[bi + p*NR ..]}. A full tile is stored straight into C: going through the
+     * per-thread tile and merging cost as long as multiplying for a short k (a 100 x 10 x 50 product). Edge
+     * tiles go to {@code tile} ({@code alpha = 1, readC = false}) for {@link #merge}. Everything vector stays
+     * inside this method.
      */
-    static void kernel(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+    static void kernel(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi,
+                       float[] out, int oi, int ors, float alpha, float beta, boolean readC) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
                 c70 = c00, c71 = c00;
@@ -442,22 +451,59 @@ final class PanamaGemm {
             ai += aps;
             bi += NR;
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
+        c00 = c00.mul(alpha);
+        c01 = c01.mul(alpha);
+        c10 = c10.mul(alpha);
+        c11 = c11.mul(alpha);
+        c20 = c20.mul(alpha);
+        c21 = c21.mul(alpha);
+        c30 = c30.mul(alpha);
+        c31 = c31.mul(alpha);
+        c40 = c40.mul(alpha);
+        c41 = c41.mul(alpha);
+        c50 = c50.mul(alpha);
+        c51 = c51.mul(alpha);
+        c60 = c60.mul(alpha);
+        c61 = c61.mul(alpha);
+        c70 = c70.mul(alpha);
+        c71 = c71.mul(alpha);
+        final int o0 = oi, o1 = oi + ors, o2 = oi + 2 * ors, o3 = oi + 3 * ors, o4 = oi + 4 * ors,
+                o5 = oi + 5 * ors, o6 = oi + 6 * ors, o7 = oi + 7 * ors;
+        if (readC) {
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            c00 = FloatVector.fromArray(S, out, o0).fma(vb, c00);
+            c01 = FloatVector.fromArray(S, out, o0 + L).fma(vb, c01);
+            c10 = FloatVector.fromArray(S, out, o1).fma(vb, c10);
+            c11 = FloatVector.fromArray(S, out, o1 + L).fma(vb, c11);
+            c20 = FloatVector.fromArray(S, out, o2).fma(vb, c20);
+            c21 = FloatVector.fromArray(S, out, o2 + L).fma(vb, c21);
+            c30 = FloatVector.fromArray(S, out, o3).fma(vb, c30);
+            c31 = FloatVector.fromArray(S, out, o3 + L).fma(vb, c31);
+            c40 = FloatVector.fromArray(S, out, o4).fma(vb, c40);
+            c41 = FloatVector.fromArray(S, out, o4 + L).fma(vb, c41);
+            c50 = FloatVector.fromArray(S, out, o5).fma(vb, c50);
+            c51 = FloatVector.fromArray(S, out, o5 + L).fma(vb, c51);
+            c60 = FloatVector.fromArray(S, out, o6).fma(vb, c60);
+            c61 = FloatVector.fromArray(S, out, o6 + L).fma(vb, c61);
+            c70 = FloatVector.fromArray(S, out, o7).fma(vb, c70);
+            c71 = FloatVector.fromArray(S, out, o7 + L).fma(vb, c71);
+        }
+        c00.intoArray(out, o0);
+        c01.intoArray(out, o0 + L);
+        c10.intoArray(out, o1);
+        c11.intoArray(out, o1 + L);
+        c20.intoArray(out, o2);
+        c21.intoArray(out, o2 + L);
+        c30.intoArray(out, o3);
+        c31.intoArray(out, o3 + L);
+        c40.intoArray(out, o4);
+        c41.intoArray(out, o4 + L);
+        c50.intoArray(out, o5);
+        c51.intoArray(out, o5 + L);
+        c60.intoArray(out, o6);
+        c61.intoArray(out, o6 + L);
+        c70.intoArray(out, o7);
+        c71.intoArray(out, o7 + L);
     }
 
 
