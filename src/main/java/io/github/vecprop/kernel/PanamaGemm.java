@@ -75,7 +75,8 @@ final class PanamaGemm {
      */
     static final class Scratch {
         float[] bPack = new float[0];
-        float[] aPack = new float[0];
+        /** Full size from the start (8 KB with 16 lanes): growing it later would meet the JIT's never-taken branch. */
+        float[] aPack = new float[MR * KC];
         float[] aRows = new float[0];
         /** One register tile of up to MR x 3L (the serving kernel's); the GEMM's use MR x NR of it. */
         final float[] tile = new float[MR * 3 * L];

@@ -19,11 +19,17 @@ final class WarmUp {
     }
 
     static boolean run(Kernels k, long maxMillis) {
-        // Shapes that reach each gemm path: the unpacked one for a few rows, the packed one for blocks, the
-        // narrow one, and each micro-kernel.
-        float[] a = new float[64 * 96];
-        float[] b = new float[96 * 80];
-        float[] c = new float[64 * 80];
+        // Shapes that reach each gemm path and branch a training step takes, so none is first met (and the
+        // code compiled without it thrown away) after warm-up: the unpacked path for a few rows, the packed one
+        // with a ragged strip (100 rows), two K blocks (300 > KC, so C is read back) and two M blocks (200 > MC:
+        // Affine's dW of a 784-input layer has 784 rows), every micro-kernel,
+        // and the narrow products on arrays they end exactly at, where the masked accesses turn scalar.
+        float[] a = new float[100 * 300];
+        float[] b = new float[300 * 80];
+        float[] c = new float[200 * 80];
+        float[] b10 = new float[300 * 10];
+        float[] c10 = new float[100 * 10];
+        float[] t10 = new float[50 * 10];
         float[] x = new float[1000];
         float[] y = new float[1000];
         float[] d = new float[1000];
@@ -45,15 +51,21 @@ final class WarmUp {
             long before = mx == null ? 0 : mx.getCurrentThreadAllocatedBytes();
             long jitBefore = jit == null ? 0 : jit.getTotalCompilationTime();
             for (int i = 0; i < CALLS_PER_ROUND; i++) {
-                k.gemm(false, false, 1, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
-                k.gemm(false, false, 64, 80, 96, 1f, a, 0, 96, b, 0, 80, 0f, c, 0, 80);
-                k.gemm(false, true, 64, 80, 96, 1f, a, 0, 96, b, 0, 96, 0f, c, 0, 80);
-                k.gemm(true, false, 64, 80, 96, 1f, a, 0, 64, b, 0, 80, 0f, c, 0, 80);
+                k.gemm(false, false, 1, 80, 300, 1f, a, 0, 300, b, 0, 80, 0f, c, 0, 80);
+                k.gemm(false, false, 100, 80, 300, 1f, a, 0, 300, b, 0, 80, 0f, c, 0, 80);
+                k.gemm(false, true, 100, 80, 300, 1f, a, 0, 300, b, 0, 300, 0f, c, 0, 80);
+                k.gemm(true, false, 80, 80, 300, 1f, a, 0, 100, b, 0, 80, 1f, c, 0, 80);
                 // Widths with a ragged last panel (50: the hidden layer) and narrower than a vector (10 classes).
-                k.gemm(false, false, 64, 50, 96, 1f, a, 0, 96, b, 0, 50, 0f, c, 0, 50);
-                k.gemm(true, false, 64, 50, 96, 1f, a, 0, 64, b, 0, 50, 0f, c, 0, 50);
-                k.gemm(false, false, 64, 10, 96, 1f, a, 0, 96, b, 0, 10, 0f, c, 0, 10);
+                k.gemm(false, false, 100, 50, 300, 1f, a, 0, 300, b, 0, 50, 0f, c, 0, 50);
+                k.gemm(true, false, 100, 50, 300, 1f, a, 0, 100, b, 0, 50, 0f, c, 0, 50);
+                k.gemm(true, false, 200, 50, 100, 1f, a, 0, 200, b, 0, 50, 0f, c, 0, 50);
+                k.gemm(false, true, 100, 50, 10, 1f, a, 0, 10, b, 0, 10, 0f, c, 0, 50);
+                k.gemm(false, false, 100, 10, 300, 1f, a, 0, 300, b10, 0, 10, 0f, c10, 0, 10);
+                k.gemm(false, false, 100, 10, 300, 1f, a, 0, 300, b10, 0, 10, 1f, c10, 0, 10);
+                k.gemm(true, false, 50, 10, 100, 1f, a, 0, 50, b10, 0, 10, 0f, t10, 0, 10);
                 k.addBias(y, 0, 10, 100, bias, 0);
+                k.addBias(y, 0, 20, 50, bias, 0);
+                k.addBias(y, 0, 100, 10, bias, 0);
                 k.columnSums(x, 0, 10, 100, bias, 0);
                 k.reluForward(x, 0, y, 0, 1000);
                 k.reluBackward(x, 0, d, 0, y, 0, 1000);
