@@ -25,9 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * small buffer. (Packing all of A was measured as costly as the multiply itself for the narrow products of
  * a small network, e.g. {@code 100 x 784 x 50}, and brought nothing for large ones.) Transposed B is
  * handled by its packing routine, so NN, NT, TN and TT share one micro-kernel (plus a one-vector variant
- * for a last panel no wider than that; both compute each element of C with the same operations). The accumulators leave the kernel through a small per-thread
- * tile; a separate routine merges the tile into C ({@code alpha * acc + beta * C}, full vectors for
- * full-width tiles, scalars at the right edge). Buffers live in a per-thread {@link Scratch} and are reused:
+ * for a last panel no wider than that; both compute each element of C with the same operations). A full tile leaves the kernel straight into C
+ * ({@code alpha * acc + beta * C}); an edge tile goes through a small per-thread tile, which a separate routine
+ * merges into C with the same operations (full vectors, then scalars at the right edge). Buffers live in a per-thread {@link Scratch} and are reused:
  * no allocation per call in steady state.
  *
  * <p>Tiny products ({@code m <= 4}, e.g. batch-1 inference) skip packing: a row of C is accumulated
@@ -70,15 +70,15 @@ final class PanamaGemm {
     }
 
     /**
-     * Per-thread reusable buffers, grown on demand and kept: at most {@code KC * NC} floats of packed B
-     * (2 MB with 16 lanes), one {@code MR x KC} strip of A, {@code 4 * k} floats for the small path.
+     * Per-thread reusable buffers, kept: packed B grown on demand (at most {@code KC * NC} floats, 2 MB with
+     * 16 lanes), one {@code MR x KC} strip of A allocated whole, {@code m * k} floats for the small path.
      */
     static final class Scratch {
         float[] bPack = new float[0];
         /** Full size from the start (8 KB with 16 lanes): growing it later would meet the JIT's never-taken branch. */
         float[] aPack = new float[MR * KC];
         float[] aRows = new float[0];
-        /** One register tile of up to MR x 3L (the serving kernel's); the GEMM's use MR x NR of it. */
+        /** One register tile of up to MR x 3L (the serving kernel's); the GEMM's use MR x NR, the narrow ones 10L and 20L. */
         final float[] tile = new float[MR * 3 * L];
 
         float[] bPack(int size) {
@@ -583,7 +583,9 @@ final class PanamaGemm {
     /**
      * {@code tile[(j*4 + v)*L + l] = sum_p a[aOff + p*lda + i_v + l] * bp[p*L + j0 + j]} for {@code j <
      * NARROW_COLUMNS}, four row positions {@code i_v}: twenty accumulators, four loads of A and five broadcasts
-     * of B per step. Columns of {@code bp} past the product's width are its zero padding.
+     * of B per step. Columns past the product's width are never stored: they read the row's zero padding or, when
+     * {@code j0 + 4} passes the row ({@code L} of 4 or 8), the next row, and {@link #packNarrow} leaves
+     * {@link #NARROW_COLUMNS} floats after the last row for that.
      */
     static void kernelNarrowColumns(int kc, float[] a, int aOff, int lda, int i0, int i1, int i2, int i3,
                                     float[] bp, int j0, float[] tile) {
@@ -791,9 +793,11 @@ final class PanamaGemm {
 
     /**
      * C narrower than one vector (the 10-class layer): a 2-vector tile would leave most lanes idle and
-     * pay a packed copy of B plus a scalar merge, so instead strips of {@code MR} rows of op(A) run
-     * against B copied into zero-padded one-vector rows ({@link #packNarrow}) and store straight into C. Leftover rows
-     * go one at a time. Always single-threaded: the whole product is a few microseconds.
+     * pay a packed copy of B plus a scalar merge, so B is copied into zero-padded one-vector rows
+     * ({@link #packNarrow}) and: with A by rows and at least ten rows, strips of ten rows run against it
+     * ({@link #kernelNarrowRows}); with A transposed and at least {@code L} rows, vectors run down the rows of C
+     * ({@link #narrowTransposed}); otherwise strips of {@code MR} rows, leftover rows one at a time. Always
+     * single-threaded: the whole product is a few microseconds.
      */
     private static void narrow(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                                float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
@@ -840,7 +844,7 @@ final class PanamaGemm {
      * path it may compile the kernel with every vector boxed (seen: 60x slower, kilobytes per call).
      */
     private static float[] packNarrow(float[] b, int bOff, int ldb, int k, int n, Scratch scratch) {
-        float[] bp = scratch.bPack(k * L);
+        float[] bp = scratch.bPack(k * L + NARROW_COLUMNS); // the slack: see kernelNarrowColumns
         // Masked loads: a per-row arraycopy and fill cost a quarter of the 100x50x10 product.
         copyRowsPadded(b, bOff, ldb, k, n, bp, 0, L);
         return bp;

@@ -318,6 +318,34 @@ class GemmProperties {
         }
     }
 
+    /**
+     * Narrow products on a thread whose scratch buffers are still at their first size, so a kernel that reads
+     * past what its product packed meets the end of the array (found in review: the transposed kernel's
+     * column groups of five read past the last row of packed B with 4 or 8 lanes; run the suite with
+     * {@code -XX:UseAVX=2} to check 8).
+     */
+    @Test
+    void narrowProductsOnAFreshThreadStayInTheirBuffers() throws InterruptedException {
+        for (int n = 1; n < LANES; n++) {
+            for (boolean transA : new boolean[] {false, true}) {
+                Case cs = new Case(transA, false, LANES + 7, n, 9, 0, 0, 0, 0, 0, 0, 0, 1f, 0f, n * 31L);
+                Throwable[] failure = new Throwable[1];
+                Thread t = new Thread(() -> {
+                    try {
+                        checkAgainstReference(PANAMA_1, cs);
+                    } catch (Throwable e) {
+                        failure[0] = e;
+                    }
+                });
+                t.start();
+                t.join();
+                if (failure[0] != null) {
+                    throw new AssertionError("n=" + n + ", transA=" + transA, failure[0]);
+                }
+            }
+        }
+    }
+
     @Test
     void crossesEveryBlockBoundary() {
         // m past MC, n past NC, k past two KC blocks, all with ragged edges.
