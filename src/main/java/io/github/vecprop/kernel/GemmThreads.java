@@ -59,6 +59,48 @@ public final class GemmThreads {
         return Math.max(1, Math.min(requested, PROCESSORS));
     }
 
+    /**
+     * Work the pool's helpers do in short pieces while no product needs them (the trainer's batch gather, so
+     * that with two gemm threads the second core is not shared between a spinning helper and another thread).
+     */
+    public interface IdleWork {
+        /**
+         * Does one piece of the work, a few microseconds long, on a pool helper; returns false if there is
+         * none to do now. May be called by several helpers at once (an implementation serialises itself), and
+         * must not throw.
+         */
+        boolean runPiece();
+    }
+
+    private static final AtomicReference<IdleWork> IDLE_WORK = new AtomicReference<>();
+
+    /**
+     * Hands {@code work} to the pool's helpers, if the pool has any, the default parallelism is above 1, and
+     * no other idle work is installed; returns whether it was taken. Starts the pool if need be. Call
+     * {@link #idleWorkArrived} when new pieces become available and {@link #removeIdleWork} when done.
+     */
+    public static boolean offerIdleWork(IdleWork work) {
+        if (PROCESSORS < 2 || defaultParallelism < 2 || !IDLE_WORK.compareAndSet(null, work)) {
+            return false;
+        }
+        idleWorkArrived();
+        return true;
+    }
+
+    /** Wakes parked helpers: call after making new pieces of the installed idle work available. */
+    public static void idleWorkArrived() {
+        for (Helper h : Pool.HELPERS) {
+            if (h.parked) {
+                LockSupport.unpark(h);
+            }
+        }
+    }
+
+    /** Removes {@code work} if it is the installed idle work; a piece already running finishes. */
+    public static void removeIdleWork(IdleWork work) {
+        IDLE_WORK.compareAndSet(work, null);
+    }
+
     /** A parallel body: runs task {@code t}. */
     interface Task {
         void run(int t);
@@ -146,6 +188,11 @@ public final class GemmThreads {
                     idleSince = System.nanoTime();
                     continue;
                 }
+                IdleWork idle = IDLE_WORK.get();
+                if (idle != null && idle.runPiece()) {
+                    idleSince = System.nanoTime();
+                    continue;
+                }
                 if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                     continue;
@@ -154,7 +201,7 @@ public final class GemmThreads {
                 // either it sees the flag and unparks, or this check sees its job.
                 parked = true;
                 job = current;
-                if (job == null || !job.hasNewWork(seen, seenGeneration)) {
+                if ((job == null || !job.hasNewWork(seen, seenGeneration)) && IDLE_WORK.get() == null) {
                     LockSupport.park(this);
                 }
                 parked = false;

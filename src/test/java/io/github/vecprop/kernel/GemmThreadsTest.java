@@ -29,6 +29,50 @@ class GemmThreadsTest {
         return c;
     }
 
+    /**
+     * Idle work runs on a helper between products and never on the caller, products stay exact meanwhile, a
+     * second offer is refused while one is installed, and nothing runs after removal.
+     */
+    @Test
+    void idleWorkRunsOnHelpersBetweenProducts() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() > 1,
+                "the pool has no helpers on one processor");
+        int before = GemmThreads.defaultParallelism();
+        java.util.concurrent.atomic.AtomicInteger pieces = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Thread> ranOn = new java.util.concurrent.atomic.AtomicReference<>();
+        GemmThreads.IdleWork work = () -> {
+            if (pieces.get() >= 1000) {
+                return false;
+            }
+            ranOn.set(Thread.currentThread());
+            pieces.incrementAndGet();
+            return true;
+        };
+        try {
+            GemmThreads.setDefaultParallelism(1);
+            assertTrue(!GemmThreads.offerIdleWork(work), "taken with parallelism 1");
+            GemmThreads.setDefaultParallelism(2);
+            assertTrue(GemmThreads.offerIdleWork(work));
+            assertTrue(!GemmThreads.offerIdleWork(() -> false), "a second idle work was taken");
+            float[] a = TestData.uniform(1, 64 * 96, -1f, 1f);
+            float[] b = TestData.uniform(2, 96 * 80, -1f, 1f);
+            float[] c0 = TestData.uniform(3, 64 * 80, -1f, 1f);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pieces.get() < 1000 && System.nanoTime() < deadline) {
+                assertArrayEquals(product(64, 80, 96, a, b, c0, 1), product(64, 80, 96, a, b, c0, 2));
+            }
+            assertEquals(1000, pieces.get(), "pieces run within 10 s");
+            assertTrue(ranOn.get().getName().startsWith("vecprop-gemm-"), "ran on " + ranOn.get());
+        } finally {
+            GemmThreads.removeIdleWork(work);
+            GemmThreads.setDefaultParallelism(before);
+        }
+        Thread.sleep(10); // a helper that fetched the work just before its removal finishes that call
+        pieces.set(0); // the work now has pieces again, but it is removed: nobody may run them
+        Thread.sleep(50);
+        assertEquals(0, pieces.get(), "idle work ran after removal");
+    }
+
     @Test
     void concurrentCallersGetExactResults() throws Exception {
         int callers = 4;

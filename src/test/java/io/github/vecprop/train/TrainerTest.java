@@ -97,6 +97,29 @@ class TrainerTest {
         assertArrayEquals(losses[0], losses[1]);
     }
 
+    /**
+     * One gemm thread (the prefetcher gathers on its own thread) and two (the gemm pool's helpers gather, in
+     * pieces): the same batches, so the same weights bit for bit; batches of 30 rows take three pieces each.
+     */
+    @Test
+    void gatheringOnItsOwnThreadOrOnThePoolGivesTheSameRun() {
+        int[] t = new int[300];
+        Tensor x = data(9, 300, t);
+        float[][] finals = new float[2][];
+        int before = io.github.vecprop.kernel.GemmThreads.defaultParallelism();
+        try {
+            for (int threads = 1; threads <= 2; threads++) {
+                io.github.vecprop.kernel.GemmThreads.setDefaultParallelism(threads);
+                TwoLayerNet net = new TwoLayerNet(D, 8, CLASSES, 0.3f, 6);
+                new Trainer(net, new Sgd(0.5f), 30, 7).train(x, t, x, t, 95, null);
+                finals[threads - 1] = net.params().get("W1").data().clone();
+            }
+        } finally {
+            io.github.vecprop.kernel.GemmThreads.setDefaultParallelism(before);
+        }
+        assertArrayEquals(finals[0], finals[1]);
+    }
+
     /** Records which rows each step saw; row i of the data carries i in its first feature. */
     private static final class SpyNet extends Sequential {
         final List<Set<Integer>> epochs = new ArrayList<>();
@@ -122,23 +145,26 @@ class TrainerTest {
 
     @Test
     void eachEpochDrawsRowsWithoutReplacementInANewOrder() {
-        int n = 53;
-        float[] x = new float[n * D];
-        for (int i = 0; i < n; i++) {
-            x[i * D] = i;
+        // Batches of 5 are one piece of the prefetcher's gather; batches of 25 take three, the last partial.
+        for (int batch : new int[] {5, 25}) {
+            int n = 10 * batch + 3;
+            float[] x = new float[n * D];
+            for (int i = 0; i < n; i++) {
+                x[i * D] = i;
+            }
+            int[] t = new int[n];
+            SpyNet spy = new SpyNet();
+            Trainer trainer = new Trainer(spy, new Sgd(0.01f), batch, 11);
+            spy.stepsPerEpoch = trainer.stepsPerEpoch(n);
+            assertEquals(10, spy.stepsPerEpoch);
+            trainer.train(Tensor.of(x, n, D), t, Tensor.of(x, n, D), t, 30, null);
+            assertEquals(3, spy.epochs.size());
+            for (Set<Integer> rows : spy.epochs) {
+                assertEquals(10 * batch, rows.size(), "batch " + batch);
+            }
+            assertFalse(spy.epochs.get(0).equals(spy.epochs.get(1)) && spy.epochs.get(1).equals(spy.epochs.get(2)),
+                    "the dropped rows should differ between shuffles");
         }
-        int[] t = new int[n];
-        SpyNet spy = new SpyNet();
-        Trainer trainer = new Trainer(spy, new Sgd(0.01f), 5, 11);
-        spy.stepsPerEpoch = trainer.stepsPerEpoch(n);
-        assertEquals(10, spy.stepsPerEpoch);
-        trainer.train(Tensor.of(x, n, D), t, Tensor.of(x, n, D), t, 30, null);
-        assertEquals(3, spy.epochs.size());
-        for (Set<Integer> rows : spy.epochs) {
-            assertEquals(50, rows.size());
-        }
-        assertFalse(spy.epochs.get(0).equals(spy.epochs.get(1)) && spy.epochs.get(1).equals(spy.epochs.get(2)),
-                "the dropped rows should differ between shuffles");
     }
 
     @Test
