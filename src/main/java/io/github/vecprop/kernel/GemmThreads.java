@@ -17,7 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>To keep the hand-off cheap for the back-to-back products of a training step, an idle helper spins
  * for a short while (about {@value #SPIN_NANOS} ns) before parking, and the caller spins while waiting for
- * the last task. A helper that parks costs one wake-up on the next parallel call.
+ * the last task. A helper that parks costs one wake-up on the next parallel call. While idle work is
+ * installed ({@link #offerIdleWork}: the trainer's batch gather) helpers run its pieces between products, and
+ * park only when it has none pending.
  *
  * <p><b>Latency-sensitive callers</b> (a server answering one small inference at a time, or an application
  * that already runs one model per core) should call {@code setDefaultParallelism(1)}: every product then
@@ -67,9 +69,13 @@ public final class GemmThreads {
         /**
          * Does one piece of the work, a few microseconds long, on a pool helper; returns false if there is
          * none to do now. May be called by several helpers at once (an implementation serialises itself), and
-         * must not throw.
+         * even just after {@link #removeIdleWork} by a helper that fetched the work before; what it throws is
+         * dropped.
          */
         boolean runPiece();
+
+        /** True if pieces are waiting; a helper parks only when this is false (then {@link #idleWorkArrived} wakes it). */
+        boolean hasPendingWork();
     }
 
     private static final AtomicReference<IdleWork> IDLE_WORK = new AtomicReference<>();
@@ -80,7 +86,8 @@ public final class GemmThreads {
      * {@link #idleWorkArrived} when new pieces become available and {@link #removeIdleWork} when done.
      */
     public static boolean offerIdleWork(IdleWork work) {
-        if (PROCESSORS < 2 || defaultParallelism < 2 || !IDLE_WORK.compareAndSet(null, work)) {
+        // The pool first: if its threads cannot start, nothing is left installed.
+        if (PROCESSORS < 2 || defaultParallelism < 2 || Pool.HELPERS.length == 0 || !IDLE_WORK.compareAndSet(null, work)) {
             return false;
         }
         idleWorkArrived();
@@ -96,7 +103,10 @@ public final class GemmThreads {
         }
     }
 
-    /** Removes {@code work} if it is the installed idle work; a piece already running finishes. */
+    /**
+     * Removes {@code work} if it is the installed idle work. A piece already running finishes, and a helper
+     * that fetched the work just before may still start one: the work must ignore calls after it is done.
+     */
     public static void removeIdleWork(IdleWork work) {
         IDLE_WORK.compareAndSet(work, null);
     }
@@ -189,7 +199,7 @@ public final class GemmThreads {
                     continue;
                 }
                 IdleWork idle = IDLE_WORK.get();
-                if (idle != null && idle.runPiece()) {
+                if (idle != null && runPiece(idle)) {
                     idleSince = System.nanoTime();
                     continue;
                 }
@@ -197,16 +207,26 @@ public final class GemmThreads {
                     Thread.onSpinWait();
                     continue;
                 }
-                // Announce the park, then look once more: a caller publishes and then checks parked, so
-                // either it sees the flag and unparks, or this check sees its job.
+                // Announce the park, then look once more: a caller (or the idle work's owner) publishes and then
+                // checks parked, so either it sees the flag and unparks, or this check sees its job (or pieces).
                 parked = true;
                 job = current;
-                if ((job == null || !job.hasNewWork(seen, seenGeneration)) && IDLE_WORK.get() == null) {
+                idle = IDLE_WORK.get();
+                if ((job == null || !job.hasNewWork(seen, seenGeneration)) && (idle == null || !idle.hasPendingWork())) {
                     LockSupport.park(this);
                 }
                 parked = false;
                 idleSince = System.nanoTime();
             }
+        }
+    }
+
+    /** Runs one piece of idle work; a throwing one counts as no work, so the helper lives on. */
+    private static boolean runPiece(IdleWork idle) {
+        try {
+            return idle.runPiece();
+        } catch (RuntimeException | Error e) {
+            return false;
         }
     }
 

@@ -34,7 +34,10 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
     /** How many batches may be requested and not yet awaited. */
     static final int DEPTH = 3;
     private static final int RING = DEPTH + 1;
-    /** Rows per piece of gather (about 30 KB, a few microseconds): a product waits at most this long for a helper. */
+    /**
+     * Rows per piece of gather (31 KB of 784-pixel images, a few microseconds): the longest a helper busy with a
+     * piece leaves a product to run on fewer threads.
+     */
     static final int PIECE_ROWS = 10;
 
     private final float[] data;
@@ -96,8 +99,10 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
     }
 
     /**
-     * Waits until batch {@code seq} is gathered. An interrupt does not end the wait, which lasts at most a few
-     * gathers (microseconds): park then returns at once, the loop spins that long, and the status stays set.
+     * Waits until batch {@code seq} is gathered, gathering pieces itself when no one else is (so the wait does
+     * not depend on helpers that another caller's products keep busy). An interrupt does not end the wait,
+     * which lasts at most a few gathers (microseconds): park then returns at once, the loop spins that long,
+     * and the status stays set.
      */
     void await(int seq) {
         while (gathered < seq) {
@@ -105,7 +110,9 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
             if (f != null) {
                 throw new IllegalStateException("gathering a batch failed", f);
             }
-            LockSupport.park(this);
+            if (!runPiece()) {
+                LockSupport.parkNanos(this, 20_000L);
+            }
         }
     }
 
@@ -159,6 +166,11 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
         } finally {
             busy.set(false);
         }
+    }
+
+    @Override
+    public boolean hasPendingWork() {
+        return !closed && failure == null && requested > gathered;
     }
 
     private void run() {
