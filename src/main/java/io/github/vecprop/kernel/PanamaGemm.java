@@ -818,7 +818,8 @@ final class PanamaGemm {
             int done = 0;
             for (int i = 0; done < m; i = Math.min(i + NARROW_ROWS, m - NARROW_ROWS)) {
                 int ci = cOff + i * ldc;
-                if (beta == 0f && ldc == n && (i + NARROW_ROWS - 1) * n + L <= m * n) {
+                // (m - i - NARROW_ROWS) * n >= L - n: the last row's window ends inside the block, without int overflow.
+                if (beta == 0f && ldc == n && (m - i - NARROW_ROWS) * n >= L - n) {
                     // Straight into C with whole-vector stores (no mask, no tile): each row's window runs on into the
                     // rows after it, all inside the block, and later stores (of this strip or the next) overwrite them.
                     // Rows this strip shares with the previous one get the same bits again.
