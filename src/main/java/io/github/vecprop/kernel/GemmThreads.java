@@ -86,8 +86,8 @@ public final class GemmThreads {
      * {@link #idleWorkArrived} when new pieces become available and {@link #removeIdleWork} when done.
      */
     public static boolean offerIdleWork(IdleWork work) {
-        // The pool first: if its threads cannot start, nothing is left installed.
-        if (PROCESSORS < 2 || defaultParallelism < 2 || Pool.HELPERS.length == 0 || !IDLE_WORK.compareAndSet(null, work)) {
+        // The pool first (it has no helpers on one processor): if its threads cannot start, nothing is left installed.
+        if (defaultParallelism < 2 || Pool.HELPERS.length == 0 || !IDLE_WORK.compareAndSet(null, work)) {
             return false;
         }
         idleWorkArrived();

@@ -655,8 +655,8 @@ final class PanamaGemm {
      * rows against B padded to one vector per row ({@code bp[p*L ..]}); row r times {@code alpha} is stored as
      * one whole vector at {@code out[oi + r*ors]} (the tile, or C itself when the windows may spill: see the caller).
      * Each element goes through the same operations as in {@link #kernelNarrow}. With one multiply-add per
-     * broadcast of A, a narrow product is bound by broadcasts, not multiply-adds (measured: 1.22 µs for the
-     * 100x50x10 strips, 0.79 with the broadcasts hoisted out); ten rows leave no ragged strip of 100, and
+     * broadcast of A, a narrow product is bound by broadcasts, not multiply-adds (jmh's NarrowFloorBenchmark:
+     * 0.84 µs for the 100x50x10 strips, 0.68 with the broadcasts hoisted out); ten rows leave no ragged strip of 100, and
      * indexing A by {@code p} lets the JIT hoist the bounds checks the strided form keeps in the loop.
      */
     static void kernelNarrowRows(int kc, float[] a, int ai, int ars, float[] b, float[] out, int oi, int ors, float alpha) {

@@ -7,11 +7,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Gathers mini-batches on a helper thread, up to {@link #DEPTH} ahead of the step that uses them, into a ring
- * of {@code DEPTH + 1} batch buffers it owns. The gather (100 scattered rows of a 188 MB training set: cache
- * misses, not arithmetic) then overlaps the steps instead of preceding them, on the second core (idle under a
- * one-thread step; with two gemm threads it shares that core with the gemm helper), and the batches are
- * exactly those the trainer would gather itself, so training gives the same bits.
+ * Gathers mini-batches off the trainer's thread, up to {@link #DEPTH} ahead of the step that uses them, into a
+ * ring of {@code DEPTH + 1} batch buffers it owns. The gather (100 scattered rows of a 188 MB training set:
+ * cache misses, not arithmetic) then overlaps the steps instead of preceding them, on the second core, and
+ * the batches are exactly those the trainer would gather itself, so training gives the same bits.
  *
  * <p>Who gathers: with a default gemm parallelism above 1, the gemm pool's helpers, in pieces of
  * {@link #PIECE_ROWS} rows between the products they help with ({@link GemmThreads#offerIdleWork}); otherwise

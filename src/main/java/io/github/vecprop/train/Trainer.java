@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  * <p>Another thread copies the selected rows of the next three batches into a ring of four batch buffers while
  * the step runs on the current one ({@code BatchPrefetcher}, about 1.3 MB for batches of 100 images), so the
  * gather overlaps the steps: with a default gemm parallelism above 1 the gemm pool's helpers, between the
- * products they help with, otherwise a thread of the trainer's own. It reads but never modifies the data. Not thread-safe: one trainer, one net, one thread.
+ * products they help with, otherwise a thread of the trainer's own. It reads but never modifies the data.
+ * Not thread-safe: one trainer, one net, one thread.
  */
 public final class Trainer {
     private final Sequential net;
