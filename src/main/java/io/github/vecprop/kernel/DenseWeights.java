@@ -18,6 +18,8 @@ public final class DenseWeights {
     final float[] w;
     /** b, zero-padded as the implementation reads it. */
     final float[] bias;
+    /** Every weight is finite, so a zero input adds nothing to any sum and the kernels may skip it. */
+    final boolean finite;
 
     DenseWeights(Kernels owner, int in, int out, float[] w, float[] bias) {
         this.owner = owner;
@@ -25,6 +27,11 @@ public final class DenseWeights {
         this.out = out;
         this.w = w;
         this.bias = bias;
+        boolean all = true;
+        for (float v : w) {
+            all &= Float.isFinite(v);
+        }
+        this.finite = all;
     }
 
     /** Width of an input row ({@code in}, the rows of W). */

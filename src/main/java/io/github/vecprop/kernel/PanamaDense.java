@@ -1,6 +1,9 @@
 package io.github.vecprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,6 +25,14 @@ import jdk.incubator.vector.VectorSpecies;
  * so those columns have {@link Kernels#gemm}'s bits. One to four rows take a matrix-vector sweep per block,
  * bound by reading W from L2, with the bias fused. Dot-product columns sum in another order than the GEMM.
  * Single-threaded and allocation-free (scratch from {@link PanamaGemm.Scratch}).
+ *
+ * <h2>Zero inputs</h2>
+ * A zero input adds nothing to a row's sums when every weight is finite ({@code 0 * w} is a signed zero, and
+ * a sum that starts at +0 keeps its bits when a signed zero is added). So when W is finite and at most
+ * {@link #SKIP_MAX_DENSITY} of a row's inputs are nonzero (the pixels of an image's background, the
+ * outputs of a ReLU), the matrix-vector sweep reads only the rows of W under the nonzero inputs: the same
+ * chains, in the same order, so the same bits as the full sweep, from a fraction of the reads. With a
+ * NaN or infinite weight every row is swept in full, so {@code 0 * inf} still gives its NaN.
  */
 final class PanamaDense {
     private static final VectorSpecies<Float> S = PanamaGemm.S;
@@ -35,6 +46,13 @@ final class PanamaDense {
     private static final int W3 = (S.vectorBitSize() >= 512 ? 3 : 2) * L;
     /** Columns past the last whole vector are dot products when at most this many; more are padded to a vector. */
     static final int DOT_COLUMNS = 4;
+    /** Lane indices, as many int lanes as S has float lanes. */
+    private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
+    /**
+     * A row skips its zero inputs when at most this share of them is nonzero. Measured on the Zen 5 here
+     * (jmh DenseBenchmark, 784 x 50, one row): SKIP_MEASURED.
+     */
+    static final double SKIP_MAX_DENSITY = 0.75;
 
     private PanamaDense() {
     }
@@ -87,14 +105,25 @@ final class PanamaDense {
     /**
      * {@code C = A·W} for dense row-major A ({@code m x k}, row stride {@code lda}) and C ({@code m x n},
      * {@code ldc}), W packed by {@link #pack}; {@code bias} ({@link #biasLength} floats) is added to rows of at
-     * most {@link PanamaGemm#SMALL_M} only (for more, the caller adds it).
+     * most {@link PanamaGemm#SMALL_M} only (for more, the caller adds it). {@code skipZeros}: W is finite, so
+     * those rows may skip their zero inputs (see the class doc).
      */
     static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] bias,
-                         float[] c, int cOff, int ldc) {
+                         boolean skipZeros, float[] c, int cOff, int ldc) {
         PanamaGemm.Scratch s = PanamaGemm.SCRATCH.get();
         if (m <= PanamaGemm.SMALL_M) {
+            float[] values = skipZeros ? s.nonzeroValues(k + L) : null;
+            int[] rows = skipZeros ? s.nonzeroRows(k + L) : null;
             for (int i = 0; i < m; i++) {
-                gemvRow(k, n, a, aOff + i * lda, bp, bias, c, cOff + i * ldc, s.tile);
+                int ai = aOff + i * lda;
+                int nonzero = skipZeros ? nonzeros(k, a, ai, values, rows) : k;
+                if (nonzero <= SKIP_MAX_DENSITY * k) {
+                    values[nonzero] = 0f; // the slot a chain reads once its own rows are done: adds nothing
+                    rows[nonzero] = 0;
+                    gemvRowSkipping(k, n, a, ai, values, rows, nonzero, bp, bias, c, cOff + i * ldc, s.tile);
+                } else {
+                    gemvRow(k, n, a, ai, bp, bias, c, cOff + i * ldc, s.tile);
+                }
             }
             return;
         }
@@ -337,6 +366,148 @@ final class PanamaDense {
             t0 = FloatVector.broadcast(S, a[ah]).fma(FloatVector.fromArray(S, b, bi + e), t0);
         }
         s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
+    }
+
+    /**
+     * The nonzero inputs of {@code a[ai .. ai + k)} in order, their values into {@code values} and their
+     * indices into {@code rows} (both at least {@code k + L} long: each step stores a whole vector); returns
+     * how many. A NaN is nonzero; -0 is zero.
+     */
+    static int nonzeros(int k, float[] a, int ai, float[] values, int[] rows) {
+        int count = 0;
+        IntVector index = IntVector.zero(IS).addIndex(1);
+        int bound = S.loopBound(k);
+        int p = 0;
+        for (; p < bound; p += L) {
+            FloatVector v = FloatVector.fromArray(S, a, ai + p);
+            VectorMask<Float> keep = v.compare(VectorOperators.NE, 0f);
+            v.compress(keep).intoArray(values, count);
+            index.compress(keep.cast(IS)).intoArray(rows, count);
+            count += keep.trueCount();
+            index = index.add(L);
+        }
+        for (; p < k; p++) {
+            float x = a[ai + p];
+            values[count] = x;
+            rows[count] = p;
+            count += x != 0f ? 1 : 0;
+        }
+        return count;
+    }
+
+    /** The first of {@code rows[0 .. count)} (ascending) that is at least {@code p}, or {@code count}. */
+    private static int firstAtLeast(int[] rows, int count, int p) {
+        int lo = 0, hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (rows[mid] < p) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * {@link #gemvRow} over the {@code count} nonzero inputs {@link #nonzeros} listed (slot {@code count} holds
+     * a zero): each block's chains take the same rows in the same order as there, minus the zero ones, so
+     * every sum has the same bits. The dot columns read all of K, as there: they are a small part of W.
+     */
+    private static void gemvRowSkipping(int k, int n, float[] a, int ai, float[] values, int[] rows, int count,
+                                        float[] bp, float[] bias, float[] c, int ci, float[] tile) {
+        int vc = vectorColumns(n);
+        for (int col0 = 0, width; col0 < vc; col0 += width) {
+            width = blockWidth(vc, col0);
+            int bi = col0 * k;
+            if (width == 3 * L) {
+                gemv3Skipping(k, values, rows, count, bp, bi, bias, col0, tile);
+            } else {
+                gemvHalvesSkipping(k, width, values, rows, count, bp, bi, bias, col0, tile);
+            }
+            System.arraycopy(tile, 0, c, ci + col0, Math.min(width, n - col0));
+        }
+        for (int j = vc; j < n; j++) {
+            c[ci + j] = PanamaGemm.dot(a, ai, bp, j * k, k, tile) + bias[j];
+        }
+    }
+
+    /**
+     * {@link #gemv3}'s four chains, over the nonzero inputs of each quarter of K; a chain whose rows are done
+     * reads the zero in slot {@code count} until the longest is done.
+     */
+    private static void gemv3Skipping(int k, float[] values, int[] rows, int count, float[] b, int bi,
+                                      float[] bias, int j, float[] tile) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, t0 = s0, t1 = s0, t2 = s0;
+        FloatVector u0 = s0, u1 = s0, u2 = s0, v0 = s0, v1 = s0, v2 = s0;
+        int q = k / 4;
+        int e1 = firstAtLeast(rows, count, q);
+        int e2 = firstAtLeast(rows, count, 2 * q);
+        int e3 = firstAtLeast(rows, count, 3 * q); // the fourth quarter runs to k, as in gemv3
+        int n0 = e1, n1 = e2 - e1, n2 = e3 - e2, n3 = count - e3;
+        int longest = Math.max(Math.max(n0, n1), Math.max(n2, n3));
+        for (int i = 0; i < longest; i++) {
+            int i0 = i < n0 ? i : count;
+            int i1 = i < n1 ? e1 + i : count;
+            int i2 = i < n2 ? e2 + i : count;
+            int i3 = i < n3 ? e3 + i : count;
+            FloatVector w = FloatVector.broadcast(S, values[i0]);
+            FloatVector x = FloatVector.broadcast(S, values[i1]);
+            FloatVector y = FloatVector.broadcast(S, values[i2]);
+            FloatVector z = FloatVector.broadcast(S, values[i3]);
+            int o0 = bi + rows[i0] * W3, o1 = bi + rows[i1] * W3, o2 = bi + rows[i2] * W3, o3 = bi + rows[i3] * W3;
+            s0 = w.fma(FloatVector.fromArray(S, b, o0), s0);
+            s1 = w.fma(FloatVector.fromArray(S, b, o0 + L), s1);
+            s2 = w.fma(FloatVector.fromArray(S, b, o0 + 2 * L), s2);
+            t0 = x.fma(FloatVector.fromArray(S, b, o1), t0);
+            t1 = x.fma(FloatVector.fromArray(S, b, o1 + L), t1);
+            t2 = x.fma(FloatVector.fromArray(S, b, o1 + 2 * L), t2);
+            u0 = y.fma(FloatVector.fromArray(S, b, o2), u0);
+            u1 = y.fma(FloatVector.fromArray(S, b, o2 + L), u1);
+            u2 = y.fma(FloatVector.fromArray(S, b, o2 + 2 * L), u2);
+            v0 = z.fma(FloatVector.fromArray(S, b, o3), v0);
+            v1 = z.fma(FloatVector.fromArray(S, b, o3 + L), v1);
+            v2 = z.fma(FloatVector.fromArray(S, b, o3 + 2 * L), v2);
+        }
+        s0.add(t0).add(u0.add(v0)).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
+        s1.add(t1).add(u1.add(v1)).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
+        s2.add(t2).add(u2.add(v2)).add(FloatVector.fromArray(S, bias, j + 2 * L)).intoArray(tile, 2 * L);
+    }
+
+    /**
+     * {@link #gemvFull} ({@code width} 2L) or {@link #gemvOne} (L): two chains, over the nonzero inputs of
+     * each half of K, as {@link #gemv3Skipping}.
+     */
+    private static void gemvHalvesSkipping(int k, int width, float[] values, int[] rows, int count, float[] b,
+                                           int bi, float[] bias, int j, float[] tile) {
+        int e = firstAtLeast(rows, count, k / 2); // the second half runs to k, as in gemvFull
+        int n0 = e, n1 = count - e;
+        int longest = Math.max(n0, n1);
+        if (width == NR) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0;
+            for (int i = 0; i < longest; i++) {
+                int i0 = i < n0 ? i : count;
+                int i1 = i < n1 ? e + i : count;
+                FloatVector x = FloatVector.broadcast(S, values[i0]);
+                FloatVector z = FloatVector.broadcast(S, values[i1]);
+                int o0 = bi + rows[i0] * NR, o1 = bi + rows[i1] * NR;
+                s0 = x.fma(FloatVector.fromArray(S, b, o0), s0);
+                s1 = x.fma(FloatVector.fromArray(S, b, o0 + L), s1);
+                t0 = z.fma(FloatVector.fromArray(S, b, o1), t0);
+                t1 = z.fma(FloatVector.fromArray(S, b, o1 + L), t1);
+            }
+            s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
+            s1.add(t1).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
+        } else {
+            FloatVector s0 = FloatVector.zero(S), t0 = s0;
+            for (int i = 0; i < longest; i++) {
+                int i0 = i < n0 ? i : count;
+                int i1 = i < n1 ? e + i : count;
+                s0 = FloatVector.broadcast(S, values[i0]).fma(FloatVector.fromArray(S, b, bi + rows[i0] * L), s0);
+                t0 = FloatVector.broadcast(S, values[i1]).fma(FloatVector.fromArray(S, b, bi + rows[i1] * L), t0);
+            }
+            s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
+        }
     }
 
     /**

@@ -95,6 +95,24 @@ final class PanamaGemm {
             return aPack;
         }
 
+        /** The nonzero inputs of a served row (PanamaDense.nonzeros), values and indices. */
+        float[] nonzeroValues = new float[0];
+        int[] nonzeroRows = new int[0];
+
+        float[] nonzeroValues(int size) {
+            if (nonzeroValues.length < size) {
+                nonzeroValues = new float[size];
+            }
+            return nonzeroValues;
+        }
+
+        int[] nonzeroRows(int size) {
+            if (nonzeroRows.length < size) {
+                nonzeroRows = new int[size];
+            }
+            return nonzeroRows;
+        }
+
         float[] aRows(int size) {
             if (aRows.length < size) {
                 aRows = new float[size];

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link Kernels#dense} on prepacked weights against the scalar kernels' gemm then addBias on the plain
  * ones: within float rounding of the products' magnitudes for every shape (widths across the vector, 3-vector
  * block and dot-column boundaries, one to twelve rows, odd K), the same bits on every call, nothing written
- * outside y, named errors. A planted bug in the served path is caught.
+ * outside y, named errors. Rows that skip their zero inputs give the bits of the full sweep, and a NaN or
+ * infinite weight still meets its zero input. Planted bugs in the served path are caught.
  */
 class DenseProperties {
     private static final Kernels SCALAR = KernelProvider.scalar();
@@ -27,6 +28,9 @@ class DenseProperties {
         float[] w = TestData.uniform(seed, in * out, -1f, 1f);
         float[] b = TestData.uniform(seed + 1, out, -1f, 1f);
         float[] x = TestData.uniform(seed + 2, 5 + rows * in, -1f, 1f);
+        if (seed % 2 == 0) { // half the problems with zero inputs, as images and ReLU outputs have
+            zeroSome(x, seed, (seed >>> 1) % 10 / 10.0);
+        }
         DenseWeights packed = kernels.packDense(w, 0, in, out, b, 0);
         Arrays.fill(w, Float.NaN); // the packed copy owns its data
         float[] y = new float[3 + rows * out + 4];
@@ -59,6 +63,103 @@ class DenseProperties {
                 }
             }
         }
+    }
+
+    /** Sets each element of x to zero (+0 or -0) with probability {@code share}. */
+    private static void zeroSome(float[] x, long seed, double share) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < x.length; i++) {
+            if (r.nextDouble() < share) {
+                x[i] = r.nextBoolean() ? 0f : -0f;
+            }
+        }
+    }
+
+    /**
+     * One to four rows of {@code in} inputs, a random share of them zero, through {@link PanamaDense#multiply}
+     * with and without skipping: the same bits. {@code drop} plants a bug, one nonzero input of the skipping
+     * call's row 0 treated as zero.
+     */
+    private static void skippingKeepsTheBits(int in, int out, int rows, long seed, boolean drop) {
+        float[] w = TestData.uniform(seed, in * out, -1f, 1f);
+        float[] bias = new float[PanamaDense.biasLength(out)];
+        System.arraycopy(TestData.uniform(seed + 1, out, -1f, 1f), 0, bias, 0, out);
+        float[] bp = PanamaDense.pack(w, 0, in, out);
+        float[] x = TestData.uniform(seed + 2, rows * in, -1f, 1f);
+        zeroSome(x, seed, 0.25 + (seed >>> 3) % 8 / 10.0); // 25 to 95%: mostly under the skipping density
+        float[] full = new float[rows * out];
+        float[] skipped = new float[rows * out];
+        PanamaDense.multiply(rows, out, in, x, 0, in, bp, bias, false, full, 0, out);
+        if (drop) {
+            for (int p = in - 1; p >= 0; p--) {
+                if (x[p] != 0f) {
+                    x[p] = 0f;
+                    break;
+                }
+            }
+        }
+        PanamaDense.multiply(rows, out, in, x, 0, in, bp, bias, true, skipped, 0, out);
+        for (int i = 0; i < full.length; i++) {
+            if (Float.floatToRawIntBits(full[i]) != Float.floatToRawIntBits(skipped[i])) {
+                throw new AssertionError(in + " x " + out + ", " + rows + " rows: y[" + i / out + ", " + i % out
+                        + "] is " + skipped[i] + " skipping zero inputs, " + full[i] + " without");
+            }
+        }
+    }
+
+    private static void skippingShapes(boolean drop) {
+        Properties.qt().forAll(Sizes.between(1, 200), Sizes.between(1, 70), Sizes.between(1, 4), Sizes.seeds())
+                .checkAssert((in, out, rows, seed) -> skippingKeepsTheBits(in, out, rows, seed, drop));
+    }
+
+    @Test
+    void skippingZeroInputsKeepsEveryBit() {
+        assumeSimd();
+        skippingShapes(false);
+        for (int out : new int[] {10, 16, 48, 50, 64, 128, 256}) {
+            for (long seed = 0; seed < 8; seed++) {
+                skippingKeepsTheBits(784, out, 1, seed * 977 + out, false);
+            }
+        }
+    }
+
+    @Test
+    void catchesASkipThatDropsANonzeroInput() {
+        assumeSimd();
+        assertThrows(AssertionError.class, () -> skippingShapes(true));
+    }
+
+    @Test
+    void aNonFiniteWeightStillMeetsItsZeroInput() {
+        Kernels k = KernelProvider.get();
+        int in = 784, out = 50;
+        for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+            float[] w = TestData.uniform(5, in * out, -1f, 1f);
+            w[300 * out + 7] = bad;
+            float[] x = TestData.uniform(6, in, 0f, 1f);
+            zeroSome(x, 7, 0.6);
+            x[300] = 0f;
+            float[] y = new float[out];
+            k.dense(k.packDense(w, 0, in, out, new float[out], 0), x, 0, y, 0, 1);
+            assertTrue(Float.isNaN(y[7]), "0 * " + bad + " is NaN, so y[7] is, not " + y[7]);
+            assertTrue(Float.isFinite(y[8]), "the other columns stay finite: " + y[8]);
+        }
+    }
+
+    @Test
+    void aNaNInputIsNotSkipped() {
+        Kernels k = KernelProvider.get();
+        float[] x = new float[784];
+        x[500] = Float.NaN;
+        float[] y = new float[50];
+        k.dense(k.packDense(TestData.uniform(8, 784 * 50, -1f, 1f), 0, 784, 50, new float[50], 0), x, 0, y, 0, 1);
+        for (float v : y) {
+            assertTrue(Float.isNaN(v), "a NaN input makes every output NaN, not " + v);
+        }
+    }
+
+    private static void assumeSimd() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(KernelProvider.get() != SCALAR, "the SIMD kernels are in use");
     }
 
     private static void allShapes(Kernels kernels) {
@@ -99,6 +200,7 @@ class DenseProperties {
         DenseWeights one = k.packDense(TestData.uniform(1, 784 * 50, -1f, 1f), 0, 784, 50, new float[50], 0);
         DenseWeights ten = k.packDense(TestData.uniform(2, 50 * 10, -1f, 1f), 0, 50, 10, new float[10], 0);
         float[] x = TestData.uniform(3, 100 * 784, 0f, 1f);
+        zeroSome(x, 4, 0.5); // rows that skip their zero inputs, as well as the full sweeps
         float[] h = new float[100 * 50];
         float[] y = new float[100 * 10];
         long allocated = Allocations.onceSteady(() -> {
