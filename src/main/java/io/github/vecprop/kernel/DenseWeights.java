@@ -18,7 +18,10 @@ public final class DenseWeights {
     final float[] w;
     /** b, zero-padded as the implementation reads it. */
     final float[] bias;
-    /** Every weight is finite, so a zero input adds nothing to any sum and the kernels may skip it. */
+    /**
+     * Every weight is finite and no bias is -0, so a zero input changes no output bit and the kernels may
+     * skip it.
+     */
     final boolean finite;
 
     DenseWeights(Kernels owner, int in, int out, float[] w, float[] bias) {
@@ -30,6 +33,9 @@ public final class DenseWeights {
         boolean all = true;
         for (float v : w) {
             all &= Float.isFinite(v);
+        }
+        for (float v : bias) {
+            all &= Float.floatToRawIntBits(v) != Float.floatToRawIntBits(-0f);
         }
         this.finite = all;
     }

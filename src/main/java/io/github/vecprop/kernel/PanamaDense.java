@@ -28,7 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <h2>Zero inputs</h2>
  * A zero input adds nothing to a row's sums when every weight is finite ({@code 0 * w} is a signed zero, and
- * a sum that starts at +0 keeps its bits when a signed zero is added). So when W is finite and at most
+ * adding one leaves a sum's bits alone, except that a running sum of -0, left by an underflowed product,
+ * turns +0: that difference in a zero's sign reaches the output only through a bias of exactly -0, so such
+ * a bias keeps the full sweep too). So when W is finite, no bias is -0, and at most
  * {@link #SKIP_MAX_DENSITY} of a row's inputs are nonzero (the pixels of an image's background, the
  * outputs of a ReLU), the matrix-vector sweep reads only the rows of W under the nonzero inputs: the same
  * chains, in the same order, so the same bits as the full sweep, from a fraction of the reads. With a
@@ -112,6 +114,16 @@ final class PanamaDense {
      */
     static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] bias,
                          boolean skipZeros, float[] c, int cOff, int ldc) {
+        multiply(m, n, k, a, aOff, lda, bp, bias, skipZeros ? SKIP_MAX_DENSITY : -1, c, cOff, ldc);
+    }
+
+    /**
+     * As above, rows of at most {@link PanamaGemm#SMALL_M} skipping their zero inputs when at most
+     * {@code maxDensity} of them are nonzero (negative: never; tests force skipping with 1).
+     */
+    static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] bias,
+                         double maxDensity, float[] c, int cOff, int ldc) {
+        boolean skipZeros = maxDensity >= 0;
         PanamaGemm.Scratch s = PanamaGemm.SCRATCH.get();
         if (m <= PanamaGemm.SMALL_M) {
             float[] values = skipZeros ? s.nonzeroValues(k + L) : null;
@@ -119,7 +131,7 @@ final class PanamaDense {
             for (int i = 0; i < m; i++) {
                 int ai = aOff + i * lda;
                 // Counted first, so a row with few zeros costs one compare per vector before its full sweep.
-                if (skipZeros && nonzeroCount(k, a, ai) <= SKIP_MAX_DENSITY * k) {
+                if (skipZeros && nonzeroCount(k, a, ai) <= maxDensity * k) {
                     int nonzero = nonzeros(k, a, ai, values, rows);
                     values[nonzero] = 0f; // the slot a chain reads once its own rows are done: adds nothing
                     rows[nonzero] = 0;

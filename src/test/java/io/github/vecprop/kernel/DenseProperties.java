@@ -77,8 +77,10 @@ class DenseProperties {
 
     /**
      * One to four rows of {@code in} inputs, a random share of them zero, through {@link PanamaDense#multiply}
-     * with and without skipping: the same bits. {@code drop} plants a bug, one nonzero input of the skipping
-     * call's row 0 treated as zero.
+     * with skipping forced (at any density, all inputs nonzero included) and without: the same bits.
+     * {@code drop} plants a bug outside the kernel, one nonzero input of row 0 hidden from the skipping call,
+     * to show the comparison sees a single input's difference (bugs planted in the chains by hand were
+     * caught too).
      */
     private static void skippingKeepsTheBits(int in, int out, int rows, long seed, boolean drop) {
         float[] w = TestData.uniform(seed, in * out, -1f, 1f);
@@ -86,10 +88,10 @@ class DenseProperties {
         System.arraycopy(TestData.uniform(seed + 1, out, -1f, 1f), 0, bias, 0, out);
         float[] bp = PanamaDense.pack(w, 0, in, out);
         float[] x = TestData.uniform(seed + 2, rows * in, -1f, 1f);
-        zeroSome(x, seed, 0.25 + (seed >>> 3) % 8 / 10.0); // 25 to 95%: mostly under the skipping density
+        zeroSome(x, seed, (seed >>> 3) % 10 / 10.0); // 0 to 90% of the inputs zero
         float[] full = new float[rows * out];
         float[] skipped = new float[rows * out];
-        PanamaDense.multiply(rows, out, in, x, 0, in, bp, bias, false, full, 0, out);
+        PanamaDense.multiply(rows, out, in, x, 0, in, bp, bias, -1.0, full, 0, out);
         if (drop) {
             for (int p = in - 1; p >= 0; p--) {
                 if (x[p] != 0f) {
@@ -98,7 +100,7 @@ class DenseProperties {
                 }
             }
         }
-        PanamaDense.multiply(rows, out, in, x, 0, in, bp, bias, true, skipped, 0, out);
+        PanamaDense.multiply(rows, out, in, x, 0, in, bp, bias, 1.0, skipped, 0, out);
         for (int i = 0; i < full.length; i++) {
             if (Float.floatToRawIntBits(full[i]) != Float.floatToRawIntBits(skipped[i])) {
                 throw new AssertionError(in + " x " + out + ", " + rows + " rows: y[" + i / out + ", " + i % out
@@ -144,6 +146,16 @@ class DenseProperties {
             assertTrue(Float.isNaN(y[7]), "0 * " + bad + " is NaN, so y[7] is, not " + y[7]);
             assertTrue(Float.isFinite(y[8]), "the other columns stay finite: " + y[8]);
         }
+    }
+
+    @Test
+    void onlyFiniteWeightsAndNoNegativeZeroBiasAllowSkipping() {
+        Kernels k = KernelProvider.get();
+        float[] w = TestData.uniform(9, 6, -1f, 1f);
+        assertTrue(k.packDense(w, 0, 2, 3, new float[] {0f, 1f, -2f}, 0).finite);
+        assertTrue(!k.packDense(w, 0, 2, 3, new float[] {0f, -0f, 1f}, 0).finite, "a -0 bias keeps the full sweep");
+        w[4] = Float.POSITIVE_INFINITY;
+        assertTrue(!k.packDense(w, 0, 2, 3, new float[3], 0).finite, "an infinite weight keeps the full sweep");
     }
 
     @Test

@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  *     call) and a pinned output tensor over another, so nothing is created per call on the Java side.</li>
  * </ul>
  * Inputs ({@code data}): {@code uniform}, one fixed batch of uniform [0, 1) values, none of them zero; or
- * {@code images}, the first 1000 Fashion-MNIST test images scaled to [0, 1] (about half their pixels are
+ * {@code images}, the first 1000 Fashion-MNIST test images scaled to [0, 1] (from the Debian package when
+ * installed, else the jar's embedded subset, 100 of each class; about half their pixels are
  * zero, which vecprop's served rows skip), a different batch on each call so no one image's sparsity
  * decides the figure. Run with {@code -prof gc}.
  */
@@ -94,11 +95,11 @@ public class OnnxRuntimeBenchmark {
         ctx = model.newContext(batch);
         int classes = sizes[sizes.length - 1];
         if (data.equals("images")) {
-            Dataset data = FashionMnist.isInstalled(FashionMnist.DEBIAN_DIR) ? FashionMnist.load(FashionMnist.DEBIAN_DIR)
+            Dataset set = FashionMnist.isInstalled(FashionMnist.DEBIAN_DIR) ? FashionMnist.load(FashionMnist.DEBIAN_DIR)
                     : FashionMnist.loadEmbeddedSubset();
             sets = Math.max(1, 1000 / batch);
             images = new float[sets * batch * 784];
-            float[] test = data.testImages().data();
+            float[] test = set.testImages().data();
             if (test.length < images.length) {
                 throw new IllegalStateException("only " + test.length / 784 + " test images, " + sets * batch + " needed");
             }
