@@ -22,7 +22,7 @@ public final class DenseWeights {
      * Every weight is finite and no bias is -0, so a zero input changes no output bit and the kernels may
      * skip it.
      */
-    final boolean finite;
+    final boolean zerosSkippable;
 
     DenseWeights(Kernels owner, int in, int out, float[] w, float[] bias) {
         this.owner = owner;
@@ -37,7 +37,7 @@ public final class DenseWeights {
         for (float v : bias) {
             all &= Float.floatToRawIntBits(v) != Float.floatToRawIntBits(-0f);
         }
-        this.finite = all;
+        this.zerosSkippable = all;
     }
 
     /** Width of an input row ({@code in}, the rows of W). */

@@ -109,8 +109,9 @@ final class PanamaDense {
     /**
      * {@code C = A·W} for dense row-major A ({@code m x k}, row stride {@code lda}) and C ({@code m x n},
      * {@code ldc}), W packed by {@link #pack}; {@code bias} ({@link #biasLength} floats) is added to rows of at
-     * most {@link PanamaGemm#SMALL_M} only (for more, the caller adds it). {@code skipZeros}: W is finite, so
-     * those rows may skip their zero inputs (see the class doc).
+     * most {@link PanamaGemm#SMALL_M} only (for more, the caller adds it). {@code skipZeros}: W is finite and
+     * no bias is -0 ({@link DenseWeights#zerosSkippable}), so those rows may skip their zero inputs (see the
+     * class doc).
      */
     static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] bias,
                          boolean skipZeros, float[] c, int cOff, int ldc) {
@@ -135,9 +136,9 @@ final class PanamaDense {
                     int nonzero = nonzeros(k, a, ai, values, rows);
                     values[nonzero] = 0f; // the slot a chain reads once its own rows are done: adds nothing
                     rows[nonzero] = 0;
-                    gemvRowSkipping(k, n, a, ai, values, rows, nonzero, bp, bias, c, cOff + i * ldc, s.tile);
+                    gemvRow(k, n, a, ai, values, rows, nonzero, bp, bias, c, cOff + i * ldc, s.tile);
                 } else {
-                    gemvRow(k, n, a, ai, bp, bias, c, cOff + i * ldc, s.tile);
+                    gemvRow(k, n, a, ai, null, null, -1, bp, bias, c, cOff + i * ldc, s.tile);
                 }
             }
             return;
@@ -284,14 +285,24 @@ final class PanamaDense {
      * four over its quarters in three-vector blocks (streams from memory; measured on the Zen 5 here, more
      * streams read L2 faster), added at the end.
      * A block's sums leave through {@code tile}, so no vector store passes the row's end.
+     * With {@code count >= 0} the blocks read only the rows of the {@code count} nonzero inputs that
+     * {@link #nonzeros} listed (slot {@code count} holds a zero): each chain takes the same rows in the same
+     * order, minus the zero ones, so every sum has the same bits. The dot columns read all of K either way:
+     * they are a small part of W.
      */
-    private static void gemvRow(int k, int n, float[] a, int ai, float[] bp, float[] bias, float[] c, int ci,
-                                float[] tile) {
+    private static void gemvRow(int k, int n, float[] a, int ai, float[] values, int[] rows, int count,
+                                float[] bp, float[] bias, float[] c, int ci, float[] tile) {
         int vc = vectorColumns(n);
         for (int col0 = 0, width; col0 < vc; col0 += width) {
             width = blockWidth(vc, col0);
             int bi = col0 * k;
-            if (width == 3 * L) {
+            if (count >= 0) {
+                if (width == 3 * L) {
+                    gemv3Skipping(k, values, rows, count, bp, bi, bias, col0, tile);
+                } else {
+                    gemvHalvesSkipping(k, width, values, rows, count, bp, bi, bias, col0, tile);
+                }
+            } else if (width == 3 * L) {
                 gemv3(k, a, ai, bp, bi, bias, col0, tile);
             } else if (width == NR) {
                 gemvFull(k, a, ai, bp, bi, bias, col0, tile);
@@ -436,29 +447,6 @@ final class PanamaDense {
             }
         }
         return lo;
-    }
-
-    /**
-     * {@link #gemvRow} over the {@code count} nonzero inputs {@link #nonzeros} listed (slot {@code count} holds
-     * a zero): each block's chains take the same rows in the same order as there, minus the zero ones, so
-     * every sum has the same bits. The dot columns read all of K, as there: they are a small part of W.
-     */
-    private static void gemvRowSkipping(int k, int n, float[] a, int ai, float[] values, int[] rows, int count,
-                                        float[] bp, float[] bias, float[] c, int ci, float[] tile) {
-        int vc = vectorColumns(n);
-        for (int col0 = 0, width; col0 < vc; col0 += width) {
-            width = blockWidth(vc, col0);
-            int bi = col0 * k;
-            if (width == 3 * L) {
-                gemv3Skipping(k, values, rows, count, bp, bi, bias, col0, tile);
-            } else {
-                gemvHalvesSkipping(k, width, values, rows, count, bp, bi, bias, col0, tile);
-            }
-            System.arraycopy(tile, 0, c, ci + col0, Math.min(width, n - col0));
-        }
-        for (int j = vc; j < n; j++) {
-            c[ci + j] = PanamaGemm.dot(a, ai, bp, j * k, k, tile) + bias[j];
-        }
     }
 
     /**

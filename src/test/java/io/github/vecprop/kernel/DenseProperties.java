@@ -152,10 +152,10 @@ class DenseProperties {
     void onlyFiniteWeightsAndNoNegativeZeroBiasAllowSkipping() {
         Kernels k = KernelProvider.get();
         float[] w = TestData.uniform(9, 6, -1f, 1f);
-        assertTrue(k.packDense(w, 0, 2, 3, new float[] {0f, 1f, -2f}, 0).finite);
-        assertTrue(!k.packDense(w, 0, 2, 3, new float[] {0f, -0f, 1f}, 0).finite, "a -0 bias keeps the full sweep");
+        assertTrue(k.packDense(w, 0, 2, 3, new float[] {0f, 1f, -2f}, 0).zerosSkippable);
+        assertTrue(!k.packDense(w, 0, 2, 3, new float[] {0f, -0f, 1f}, 0).zerosSkippable, "a -0 bias keeps the full sweep");
         w[4] = Float.POSITIVE_INFINITY;
-        assertTrue(!k.packDense(w, 0, 2, 3, new float[3], 0).finite, "an infinite weight keeps the full sweep");
+        assertTrue(!k.packDense(w, 0, 2, 3, new float[3], 0).zerosSkippable, "an infinite weight keeps the full sweep");
     }
 
     @Test
