@@ -16,6 +16,8 @@ public final class DenseWeights {
     final int out;
     /** The implementation's layout of W. */
     final float[] w;
+    /** The SIMD layout's vector blocks again, aligned off the heap for the one-row sweeps; null for the scalar one. */
+    final PanamaDense.RowBlocks blocks;
     /** b, zero-padded as the implementation reads it. */
     final float[] bias;
     /**
@@ -24,11 +26,12 @@ public final class DenseWeights {
      */
     final boolean zerosSkippable;
 
-    DenseWeights(Kernels owner, int in, int out, float[] w, float[] bias) {
+    DenseWeights(Kernels owner, int in, int out, float[] w, PanamaDense.RowBlocks blocks, float[] bias) {
         this.owner = owner;
         this.in = in;
         this.out = out;
         this.w = w;
+        this.blocks = blocks;
         this.bias = bias;
         boolean all = true;
         for (float v : w) {
@@ -52,7 +55,7 @@ public final class DenseWeights {
 
     /** Floats this packing holds, padding included (4 bytes each); a served Affine keeps its plain W and b too. */
     public long floats() {
-        return (long) w.length + bias.length;
+        return (long) w.length + bias.length + (blocks == null ? 0 : blocks.all().byteSize() / Float.BYTES);
     }
 
     /** The checks of {@link Kernels#packDense}, shared by both implementations. */

@@ -1,5 +1,10 @@
 package io.github.vecprop.kernel;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -57,6 +62,11 @@ final class PanamaDense {
      * session), and inputs without zeros pay one compare per vector for the count.
      */
     static final double SKIP_MAX_DENSITY = 0.75;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Alignment of {@link #rowBlocks}: a cache line, and at least one vector. */
+    private static final long ALIGN = Math.max(64, S.vectorByteSize());
+    /** Bytes of a vector, and of a row of a block of three, two and one vectors. */
+    private static final long VB = S.vectorByteSize(), ROW3 = 4L * W3, ROW2 = 2 * VB;
 
     private PanamaDense() {
     }
@@ -107,23 +117,55 @@ final class PanamaDense {
     }
 
     /**
+     * The vector blocks of a packed W (its first {@code vectorColumns(n) * k} floats) again, off the heap and
+     * {@link #ALIGN}-aligned, for the one-to-four-row sweeps: a heap array's data sits wherever the collector
+     * put it, and a vector load that straddles two cache lines reads at about two thirds the rate (a 784 x 48
+     * sweep on a Sapphire Rapids core: 1.5 µs aligned, 2.3 µs not; README, fifth session). {@code chains}
+     * holds, block by block, the slices each chain of the full sweep reads (four quarters of a 3L block, two
+     * halves of a narrower one), so that its loads sit at multiples of the loop index and their bounds checks
+     * leave the loop; slicing per call would allocate whenever escape analysis gave up. Freed with the
+     * weights that hold it; read-only, so any number of threads may share it.
+     */
+    record RowBlocks(MemorySegment all, MemorySegment[] chains) {
+        static RowBlocks of(float[] bp, int k, int n) {
+            int vc = vectorColumns(n);
+            long floats = (long) vc * k;
+            MemorySegment all = Arena.ofAuto().allocate(floats * Float.BYTES, ALIGN);
+            MemorySegment.copy(bp, 0, all, ValueLayout.JAVA_FLOAT, 0, (int) floats);
+            java.util.List<MemorySegment> chains = new java.util.ArrayList<>();
+            for (int col0 = 0, width; col0 < vc; col0 += width) {
+                width = blockWidth(vc, col0);
+                long row = 4L * width;
+                long bo = 4L * col0 * k;
+                int parts = width == 3 * L ? 4 : 2;
+                int part = k / parts;
+                for (int t = 0; t < parts; t++) { // the last part takes the k % parts rows left over
+                    int rows = t == parts - 1 ? k - (parts - 1) * part : part;
+                    chains.add(all.asSlice(bo + t * part * row, rows * row));
+                }
+            }
+            return new RowBlocks(all, chains.toArray(new MemorySegment[0]));
+        }
+    }
+
+    /**
      * {@code C = A·W} for dense row-major A ({@code m x k}, row stride {@code lda}) and C ({@code m x n},
      * {@code ldc}), W packed by {@link #pack}; {@code bias} ({@link #biasLength} floats) is added to rows of at
      * most {@link PanamaGemm#SMALL_M} only (for more, the caller adds it). {@code skipZeros}: W is finite and
      * no bias is -0 ({@link DenseWeights#zerosSkippable}), so those rows may skip their zero inputs (see the
      * class doc).
      */
-    static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] bias,
-                         boolean skipZeros, float[] c, int cOff, int ldc) {
-        multiply(m, n, k, a, aOff, lda, bp, bias, skipZeros ? SKIP_MAX_DENSITY : -1, c, cOff, ldc);
+    static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, RowBlocks blocks,
+                         float[] bias, boolean skipZeros, float[] c, int cOff, int ldc) {
+        multiply(m, n, k, a, aOff, lda, bp, blocks, bias, skipZeros ? SKIP_MAX_DENSITY : -1, c, cOff, ldc);
     }
 
     /**
      * As above, rows of at most {@link PanamaGemm#SMALL_M} skipping their zero inputs when at most
      * {@code maxDensity} of them are nonzero (negative: never; tests force skipping with 1).
      */
-    static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] bias,
-                         double maxDensity, float[] c, int cOff, int ldc) {
+    static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, RowBlocks blocks,
+                         float[] bias, double maxDensity, float[] c, int cOff, int ldc) {
         boolean skipZeros = maxDensity >= 0;
         PanamaGemm.Scratch s = PanamaGemm.SCRATCH.get();
         if (m <= PanamaGemm.SMALL_M) {
@@ -136,9 +178,9 @@ final class PanamaDense {
                     int nonzero = nonzeros(k, a, ai, values, rows);
                     values[nonzero] = 0f; // the slot a chain reads once its own rows are done: adds nothing
                     rows[nonzero] = 0;
-                    gemvRow(k, n, a, ai, values, rows, nonzero, bp, bias, c, cOff + i * ldc, s.tile);
+                    gemvRow(k, n, a, ai, values, rows, nonzero, bp, blocks, bias, c, cOff + i * ldc, s.tile);
                 } else {
-                    gemvRow(k, n, a, ai, null, null, -1, bp, bias, c, cOff + i * ldc, s.tile);
+                    gemvRow(k, n, a, ai, null, null, -1, bp, blocks, bias, c, cOff + i * ldc, s.tile);
                 }
             }
             return;
@@ -291,24 +333,26 @@ final class PanamaDense {
      * they are a small part of W.
      */
     private static void gemvRow(int k, int n, float[] a, int ai, float[] values, int[] rows, int count,
-                                float[] bp, float[] bias, float[] c, int ci, float[] tile) {
+                                float[] bp, RowBlocks blocks, float[] bias, float[] c, int ci, float[] tile) {
         int vc = vectorColumns(n);
-        for (int col0 = 0, width; col0 < vc; col0 += width) {
+        MemorySegment[] ch = blocks.chains();
+        for (int col0 = 0, width, chain = 0; col0 < vc; col0 += width) {
             width = blockWidth(vc, col0);
             int bi = col0 * k;
             if (count >= 0) {
                 if (width == 3 * L) {
-                    gemv3Skipping(k, values, rows, count, bp, bi, bias, col0, tile);
+                    gemv3Skipping(k, values, rows, count, blocks.all(), 4L * bi, bias, col0, tile);
                 } else {
-                    gemvHalvesSkipping(k, width, values, rows, count, bp, bi, bias, col0, tile);
+                    gemvHalvesSkipping(k, width, values, rows, count, blocks.all(), 4L * bi, bias, col0, tile);
                 }
             } else if (width == 3 * L) {
-                gemv3(k, a, ai, bp, bi, bias, col0, tile);
+                gemv3(k, a, ai, ch[chain], ch[chain + 1], ch[chain + 2], ch[chain + 3], bias, col0, tile);
             } else if (width == NR) {
-                gemvFull(k, a, ai, bp, bi, bias, col0, tile);
+                gemvFull(k, a, ai, ch[chain], ch[chain + 1], bias, col0, tile);
             } else {
-                gemvOne(k, a, ai, bp, bi, bias, col0, tile);
+                gemvOne(k, a, ai, ch[chain], ch[chain + 1], bias, col0, tile);
             }
+            chain += width == 3 * L ? 4 : 2;
             System.arraycopy(tile, 0, c, ci + col0, Math.min(width, n - col0));
         }
         for (int j = vc; j < n; j++) {
@@ -317,79 +361,83 @@ final class PanamaDense {
     }
 
     /**
-     * {@code tile[0 .. 3L) = a·block + bias[j ..]} for a block of three vectors (rows 3L apart): four chains,
-     * over the four quarters of K, so four streams read the block (a 784 x 48 block is 150 KB, from L2).
+     * {@code tile[0 .. 3L) = a·block + bias[j ..]} for a block of three vectors (rows 3L apart), its quarters
+     * in {@code b0 .. b3} ({@link RowBlocks}): four chains, over the four quarters of K, so four streams read
+     * the block (a 784 x 48 block is 150 KB, from L2).
      */
-    private static void gemv3(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
+    private static void gemv3(int k, float[] a, int ai, MemorySegment b0, MemorySegment b1, MemorySegment b2,
+                              MemorySegment b3, float[] bias, int j, float[] tile) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, t0 = s0, t1 = s0, t2 = s0;
         FloatVector u0 = s0, u1 = s0, u2 = s0, v0 = s0, v1 = s0, v2 = s0;
         int q = k / 4;
-        int d = q * W3; // from a row of one quarter to its partner in the next
-        for (int p = 0; p < q; p++, ai++, bi += W3) {
-            FloatVector w = FloatVector.broadcast(S, a[ai]);
-            FloatVector x = FloatVector.broadcast(S, a[ai + q]);
-            FloatVector y = FloatVector.broadcast(S, a[ai + 2 * q]);
-            FloatVector z = FloatVector.broadcast(S, a[ai + 3 * q]);
-            s0 = w.fma(FloatVector.fromArray(S, b, bi), s0);
-            s1 = w.fma(FloatVector.fromArray(S, b, bi + L), s1);
-            s2 = w.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
-            t0 = x.fma(FloatVector.fromArray(S, b, bi + d), t0);
-            t1 = x.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
-            t2 = x.fma(FloatVector.fromArray(S, b, bi + d + 2 * L), t2);
-            u0 = y.fma(FloatVector.fromArray(S, b, bi + 2 * d), u0);
-            u1 = y.fma(FloatVector.fromArray(S, b, bi + 2 * d + L), u1);
-            u2 = y.fma(FloatVector.fromArray(S, b, bi + 2 * d + 2 * L), u2);
-            v0 = z.fma(FloatVector.fromArray(S, b, bi + 3 * d), v0);
-            v1 = z.fma(FloatVector.fromArray(S, b, bi + 3 * d + L), v1);
-            v2 = z.fma(FloatVector.fromArray(S, b, bi + 3 * d + 2 * L), v2);
+        for (int p = 0; p < q; p++) {
+            long o = p * ROW3;
+            FloatVector w = FloatVector.broadcast(S, a[ai + p]);
+            FloatVector x = FloatVector.broadcast(S, a[ai + q + p]);
+            FloatVector y = FloatVector.broadcast(S, a[ai + 2 * q + p]);
+            FloatVector z = FloatVector.broadcast(S, a[ai + 3 * q + p]);
+            s0 = w.fma(FloatVector.fromMemorySegment(S, b0, o, NATIVE), s0);
+            s1 = w.fma(FloatVector.fromMemorySegment(S, b0, o + VB, NATIVE), s1);
+            s2 = w.fma(FloatVector.fromMemorySegment(S, b0, o + 2 * VB, NATIVE), s2);
+            t0 = x.fma(FloatVector.fromMemorySegment(S, b1, o, NATIVE), t0);
+            t1 = x.fma(FloatVector.fromMemorySegment(S, b1, o + VB, NATIVE), t1);
+            t2 = x.fma(FloatVector.fromMemorySegment(S, b1, o + 2 * VB, NATIVE), t2);
+            u0 = y.fma(FloatVector.fromMemorySegment(S, b2, o, NATIVE), u0);
+            u1 = y.fma(FloatVector.fromMemorySegment(S, b2, o + VB, NATIVE), u1);
+            u2 = y.fma(FloatVector.fromMemorySegment(S, b2, o + 2 * VB, NATIVE), u2);
+            v0 = z.fma(FloatVector.fromMemorySegment(S, b3, o, NATIVE), v0);
+            v1 = z.fma(FloatVector.fromMemorySegment(S, b3, o + VB, NATIVE), v1);
+            v2 = z.fma(FloatVector.fromMemorySegment(S, b3, o + 2 * VB, NATIVE), v2);
         }
-        // The last k % 4 rows join the fourth quarter (ai and bi now point a quarter in).
-        for (int p = 4 * q, ap = ai - q + p, bp = bi + (p - q) * W3; p < k; p++, ap++, bp += W3) {
-            FloatVector z = FloatVector.broadcast(S, a[ap]);
-            v0 = z.fma(FloatVector.fromArray(S, b, bp), v0);
-            v1 = z.fma(FloatVector.fromArray(S, b, bp + L), v1);
-            v2 = z.fma(FloatVector.fromArray(S, b, bp + 2 * L), v2);
+        for (int p = q; p < k - 3 * q; p++) { // the last k % 4 rows, in the fourth quarter
+            long o = p * ROW3;
+            FloatVector z = FloatVector.broadcast(S, a[ai + 3 * q + p]);
+            v0 = z.fma(FloatVector.fromMemorySegment(S, b3, o, NATIVE), v0);
+            v1 = z.fma(FloatVector.fromMemorySegment(S, b3, o + VB, NATIVE), v1);
+            v2 = z.fma(FloatVector.fromMemorySegment(S, b3, o + 2 * VB, NATIVE), v2);
         }
         s0.add(t0).add(u0.add(v0)).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
         s1.add(t1).add(u1.add(v1)).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
         s2.add(t2).add(u2.add(v2)).add(FloatVector.fromArray(S, bias, j + 2 * L)).intoArray(tile, 2 * L);
     }
 
-    /** {@code tile[0 .. NR) = a·panel + bias[j ..]} for a block of two vectors (rows 2L apart). */
-    private static void gemvFull(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
+    /** {@code tile[0 .. NR) = a·panel + bias[j ..]} for a block of two vectors (rows 2L apart), as {@link #gemv3} in halves. */
+    private static void gemvFull(int k, float[] a, int ai, MemorySegment b0, MemorySegment b1, float[] bias, int j,
+                                 float[] tile) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0;
         int h = k / 2;
-        int ah = ai + h;
-        int d = h * NR;
-        for (int p = 0; p < h; p++, ai++, ah++, bi += NR) {
-            FloatVector x = FloatVector.broadcast(S, a[ai]);
-            FloatVector z = FloatVector.broadcast(S, a[ah]);
-            s0 = x.fma(FloatVector.fromArray(S, b, bi), s0);
-            s1 = x.fma(FloatVector.fromArray(S, b, bi + L), s1);
-            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
-            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
+        long d = h * ROW2;
+        for (int p = 0; p < h; p++) {
+            long o = p * ROW2;
+            FloatVector x = FloatVector.broadcast(S, a[ai + p]);
+            FloatVector z = FloatVector.broadcast(S, a[ai + h + p]);
+            s0 = x.fma(FloatVector.fromMemorySegment(S, b0, o, NATIVE), s0);
+            s1 = x.fma(FloatVector.fromMemorySegment(S, b0, o + VB, NATIVE), s1);
+            t0 = z.fma(FloatVector.fromMemorySegment(S, b1, o, NATIVE), t0);
+            t1 = z.fma(FloatVector.fromMemorySegment(S, b1, o + VB, NATIVE), t1);
         }
         if (2 * h < k) {
-            FloatVector z = FloatVector.broadcast(S, a[ah]);
-            t0 = z.fma(FloatVector.fromArray(S, b, bi + d), t0);
-            t1 = z.fma(FloatVector.fromArray(S, b, bi + d + L), t1);
+            FloatVector z = FloatVector.broadcast(S, a[ai + 2 * h]);
+            t0 = z.fma(FloatVector.fromMemorySegment(S, b1, d, NATIVE), t0);
+            t1 = z.fma(FloatVector.fromMemorySegment(S, b1, d + VB, NATIVE), t1);
         }
         s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
         s1.add(t1).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
     }
 
     /** As {@link #gemvFull} for a block of one vector (rows L apart). */
-    private static void gemvOne(int k, float[] a, int ai, float[] b, int bi, float[] bias, int j, float[] tile) {
+    private static void gemvOne(int k, float[] a, int ai, MemorySegment b0, MemorySegment b1, float[] bias, int j,
+                                float[] tile) {
         FloatVector s0 = FloatVector.zero(S), t0 = s0;
         int h = k / 2;
-        int ah = ai + h;
-        int e = h * L;
-        for (int p = 0; p < h; p++, ai++, ah++, bi += L) {
-            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
-            t0 = FloatVector.broadcast(S, a[ah]).fma(FloatVector.fromArray(S, b, bi + e), t0);
+        long d = h * VB;
+        for (int p = 0; p < h; p++) {
+            long o = p * VB;
+            s0 = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromMemorySegment(S, b0, o, NATIVE), s0);
+            t0 = FloatVector.broadcast(S, a[ai + h + p]).fma(FloatVector.fromMemorySegment(S, b1, o, NATIVE), t0);
         }
         if (2 * h < k) {
-            t0 = FloatVector.broadcast(S, a[ah]).fma(FloatVector.fromArray(S, b, bi + e), t0);
+            t0 = FloatVector.broadcast(S, a[ai + 2 * h]).fma(FloatVector.fromMemorySegment(S, b1, d, NATIVE), t0);
         }
         s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
     }
@@ -453,7 +501,7 @@ final class PanamaDense {
      * {@link #gemv3}'s four chains, over the nonzero inputs of each quarter of K; a chain whose rows are done
      * reads the zero in slot {@code count} until the longest is done.
      */
-    private static void gemv3Skipping(int k, float[] values, int[] rows, int count, float[] b, int bi,
+    private static void gemv3Skipping(int k, float[] values, int[] rows, int count, MemorySegment b, long bo,
                                       float[] bias, int j, float[] tile) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, t0 = s0, t1 = s0, t2 = s0;
         FloatVector u0 = s0, u1 = s0, u2 = s0, v0 = s0, v1 = s0, v2 = s0;
@@ -472,19 +520,19 @@ final class PanamaDense {
             FloatVector x = FloatVector.broadcast(S, values[i1]);
             FloatVector y = FloatVector.broadcast(S, values[i2]);
             FloatVector z = FloatVector.broadcast(S, values[i3]);
-            int o0 = bi + rows[i0] * W3, o1 = bi + rows[i1] * W3, o2 = bi + rows[i2] * W3, o3 = bi + rows[i3] * W3;
-            s0 = w.fma(FloatVector.fromArray(S, b, o0), s0);
-            s1 = w.fma(FloatVector.fromArray(S, b, o0 + L), s1);
-            s2 = w.fma(FloatVector.fromArray(S, b, o0 + 2 * L), s2);
-            t0 = x.fma(FloatVector.fromArray(S, b, o1), t0);
-            t1 = x.fma(FloatVector.fromArray(S, b, o1 + L), t1);
-            t2 = x.fma(FloatVector.fromArray(S, b, o1 + 2 * L), t2);
-            u0 = y.fma(FloatVector.fromArray(S, b, o2), u0);
-            u1 = y.fma(FloatVector.fromArray(S, b, o2 + L), u1);
-            u2 = y.fma(FloatVector.fromArray(S, b, o2 + 2 * L), u2);
-            v0 = z.fma(FloatVector.fromArray(S, b, o3), v0);
-            v1 = z.fma(FloatVector.fromArray(S, b, o3 + L), v1);
-            v2 = z.fma(FloatVector.fromArray(S, b, o3 + 2 * L), v2);
+            long o0 = bo + rows[i0] * ROW3, o1 = bo + rows[i1] * ROW3, o2 = bo + rows[i2] * ROW3, o3 = bo + rows[i3] * ROW3;
+            s0 = w.fma(FloatVector.fromMemorySegment(S, b, o0, NATIVE), s0);
+            s1 = w.fma(FloatVector.fromMemorySegment(S, b, o0 + VB, NATIVE), s1);
+            s2 = w.fma(FloatVector.fromMemorySegment(S, b, o0 + 2 * VB, NATIVE), s2);
+            t0 = x.fma(FloatVector.fromMemorySegment(S, b, o1, NATIVE), t0);
+            t1 = x.fma(FloatVector.fromMemorySegment(S, b, o1 + VB, NATIVE), t1);
+            t2 = x.fma(FloatVector.fromMemorySegment(S, b, o1 + 2 * VB, NATIVE), t2);
+            u0 = y.fma(FloatVector.fromMemorySegment(S, b, o2, NATIVE), u0);
+            u1 = y.fma(FloatVector.fromMemorySegment(S, b, o2 + VB, NATIVE), u1);
+            u2 = y.fma(FloatVector.fromMemorySegment(S, b, o2 + 2 * VB, NATIVE), u2);
+            v0 = z.fma(FloatVector.fromMemorySegment(S, b, o3, NATIVE), v0);
+            v1 = z.fma(FloatVector.fromMemorySegment(S, b, o3 + VB, NATIVE), v1);
+            v2 = z.fma(FloatVector.fromMemorySegment(S, b, o3 + 2 * VB, NATIVE), v2);
         }
         s0.add(t0).add(u0.add(v0)).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
         s1.add(t1).add(u1.add(v1)).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
@@ -495,8 +543,8 @@ final class PanamaDense {
      * {@link #gemvFull} ({@code width} 2L) or {@link #gemvOne} (L): two chains, over the nonzero inputs of
      * each half of K, as {@link #gemv3Skipping}.
      */
-    private static void gemvHalvesSkipping(int k, int width, float[] values, int[] rows, int count, float[] b,
-                                           int bi, float[] bias, int j, float[] tile) {
+    private static void gemvHalvesSkipping(int k, int width, float[] values, int[] rows, int count, MemorySegment b,
+                                           long bo, float[] bias, int j, float[] tile) {
         int e = firstAtLeast(rows, count, k / 2); // the second half runs to k, as in gemvFull
         int n0 = e, n1 = count - e;
         int longest = Math.max(n0, n1);
@@ -507,11 +555,11 @@ final class PanamaDense {
                 int i1 = i < n1 ? e + i : count;
                 FloatVector x = FloatVector.broadcast(S, values[i0]);
                 FloatVector z = FloatVector.broadcast(S, values[i1]);
-                int o0 = bi + rows[i0] * NR, o1 = bi + rows[i1] * NR;
-                s0 = x.fma(FloatVector.fromArray(S, b, o0), s0);
-                s1 = x.fma(FloatVector.fromArray(S, b, o0 + L), s1);
-                t0 = z.fma(FloatVector.fromArray(S, b, o1), t0);
-                t1 = z.fma(FloatVector.fromArray(S, b, o1 + L), t1);
+                long o0 = bo + rows[i0] * ROW2, o1 = bo + rows[i1] * ROW2;
+                s0 = x.fma(FloatVector.fromMemorySegment(S, b, o0, NATIVE), s0);
+                s1 = x.fma(FloatVector.fromMemorySegment(S, b, o0 + VB, NATIVE), s1);
+                t0 = z.fma(FloatVector.fromMemorySegment(S, b, o1, NATIVE), t0);
+                t1 = z.fma(FloatVector.fromMemorySegment(S, b, o1 + VB, NATIVE), t1);
             }
             s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
             s1.add(t1).add(FloatVector.fromArray(S, bias, j + L)).intoArray(tile, L);
@@ -520,8 +568,8 @@ final class PanamaDense {
             for (int i = 0; i < longest; i++) {
                 int i0 = i < n0 ? i : count;
                 int i1 = i < n1 ? e + i : count;
-                s0 = FloatVector.broadcast(S, values[i0]).fma(FloatVector.fromArray(S, b, bi + rows[i0] * L), s0);
-                t0 = FloatVector.broadcast(S, values[i1]).fma(FloatVector.fromArray(S, b, bi + rows[i1] * L), t0);
+                s0 = FloatVector.broadcast(S, values[i0]).fma(FloatVector.fromMemorySegment(S, b, bo + rows[i0] * VB, NATIVE), s0);
+                t0 = FloatVector.broadcast(S, values[i1]).fma(FloatVector.fromMemorySegment(S, b, bo + rows[i1] * VB, NATIVE), t0);
             }
             s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
         }

@@ -54,7 +54,8 @@ public final class PanamaKernels implements Kernels {
         DenseWeights.checkPack(w, wOff, in, out, b, bOff);
         float[] bias = new float[PanamaDense.biasLength(out)];
         System.arraycopy(b, bOff, bias, 0, out);
-        return new DenseWeights(this, in, out, PanamaDense.pack(w, wOff, in, out), bias);
+        float[] packed = PanamaDense.pack(w, wOff, in, out);
+        return new DenseWeights(this, in, out, packed, PanamaDense.RowBlocks.of(packed, in, out), bias);
     }
 
     @Override
@@ -62,7 +63,7 @@ public final class PanamaKernels implements Kernels {
         weights.checkRun(this, x, xOff, y, yOff, n);
         int in = weights.in;
         int out = weights.out;
-        PanamaDense.multiply(n, out, in, x, xOff, in, weights.w, weights.bias, weights.zerosSkippable, y, yOff, out);
+        PanamaDense.multiply(n, out, in, x, xOff, in, weights.w, weights.blocks, weights.bias, weights.zerosSkippable, y, yOff, out);
         if (n > PanamaGemm.SMALL_M) {
             addBias(y, yOff, n, out, weights.bias, 0);
         }

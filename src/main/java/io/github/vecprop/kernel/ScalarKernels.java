@@ -30,7 +30,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public DenseWeights packDense(float[] w, int wOff, int in, int out, float[] b, int bOff) {
         DenseWeights.checkPack(w, wOff, in, out, b, bOff);
-        return new DenseWeights(this, in, out, java.util.Arrays.copyOfRange(w, wOff, wOff + in * out),
+        return new DenseWeights(this, in, out, java.util.Arrays.copyOfRange(w, wOff, wOff + in * out), null,
                 java.util.Arrays.copyOfRange(b, bOff, bOff + out));
     }
 

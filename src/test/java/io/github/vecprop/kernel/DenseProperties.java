@@ -91,7 +91,7 @@ class DenseProperties {
         zeroSome(x, seed, (seed >>> 3) % 10 / 10.0); // 0 to 90% of the inputs zero
         float[] full = new float[rows * out];
         float[] skipped = new float[rows * out];
-        PanamaDense.multiply(rows, out, in, x, 0, in, bp, bias, -1.0, full, 0, out);
+        PanamaDense.multiply(rows, out, in, x, 0, in, bp, PanamaDense.RowBlocks.of(bp, in, out), bias, -1.0, full, 0, out);
         if (drop) {
             for (int p = in - 1; p >= 0; p--) {
                 if (x[p] != 0f) {
@@ -100,7 +100,7 @@ class DenseProperties {
                 }
             }
         }
-        PanamaDense.multiply(rows, out, in, x, 0, in, bp, bias, 1.0, skipped, 0, out);
+        PanamaDense.multiply(rows, out, in, x, 0, in, bp, PanamaDense.RowBlocks.of(bp, in, out), bias, 1.0, skipped, 0, out);
         for (int i = 0; i < full.length; i++) {
             if (Float.floatToRawIntBits(full[i]) != Float.floatToRawIntBits(skipped[i])) {
                 throw new AssertionError(in + " x " + out + ", " + rows + " rows: y[" + i / out + ", " + i % out
