@@ -36,8 +36,8 @@ import jdk.incubator.vector.VectorSpecies;
  * adding one leaves a sum's bits alone, except that a running sum of -0, left by an underflowed product,
  * turns +0: that difference in a zero's sign reaches the output only through a bias of exactly -0, so such
  * a bias keeps the full sweep too). So when W is finite, no bias is -0, and at most
- * {@link #SKIP_MAX_DENSITY} of a row's inputs are nonzero (the pixels of an image's background, the
- * outputs of a ReLU), the matrix-vector sweep reads only the rows of W under the nonzero inputs: the same
+ * {@link #SKIP_MAX_DENSITY} of the inputs under each chain of a row's sweep are nonzero (zeros are the
+ * pixels of an image's background, the outputs of a ReLU), the matrix-vector sweep reads only the rows of W under the nonzero inputs: the same
  * chains, in the same order, so the same bits as the full sweep, from a fraction of the reads. With a
  * NaN or infinite weight every row is swept in full, so {@code 0 * inf} still gives its NaN.
  */
@@ -56,12 +56,15 @@ final class PanamaDense {
     /** Lane indices, as many int lanes as S has float lanes. */
     private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
     /**
-     * A row skips its zero inputs when at most this share of them is nonzero: the skipping sweep loads an
-     * index and a value per row it reads, so it needs a real share of zeros to gain. Chosen, not tuned: on
-     * Fashion-MNIST images (half their pixels zero) and ReLU outputs it gains about 1.3x (README, fourth
-     * session), and inputs without zeros pay one compare per vector for the count.
+     * A row skips its zero inputs when no chain of its sweep (a quarter of K on 512-bit machines, a half on
+     * narrower ones) has more than this share of them nonzero: a row's time follows its longest chain, and
+     * the skipping sweep loads an index and a value per row it reads. Measured, not tuned: on a Zen 3 (8
+     * lanes, halves) Fashion-MNIST images (longest half 59% nonzero for the median image) gained 1.3x at
+     * 0.75 (README, fourth session); on a Sapphire Rapids core (16 lanes, quarters; the aligned full sweep
+     * is bound by L2 at 1.5 µs for 784 x 48) skipping broke even with the full sweep at about half of each
+     * quarter nonzero, and images (longest quarter 71% nonzero) lost 15% at 0.75 (fifth session).
      */
-    static final double SKIP_MAX_DENSITY = 0.75;
+    static final double SKIP_MAX_DENSITY = S.vectorBitSize() >= 512 ? 0.5 : 0.75;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Alignment of {@link #rowBlocks}: a cache line, and at least one vector. */
     private static final long ALIGN = Math.max(64, S.vectorByteSize());
@@ -162,7 +165,8 @@ final class PanamaDense {
 
     /**
      * As above, rows of at most {@link PanamaGemm#SMALL_M} skipping their zero inputs when at most
-     * {@code maxDensity} of them are nonzero (negative: never; tests force skipping with 1).
+     * {@code maxDensity} of the inputs under each chain are nonzero ({@link #longestChainDensity}; negative:
+     * never; tests force skipping with 1).
      */
     static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, RowBlocks blocks,
                          float[] bias, double maxDensity, float[] c, int cOff, int ldc) {
@@ -174,7 +178,7 @@ final class PanamaDense {
             for (int i = 0; i < m; i++) {
                 int ai = aOff + i * lda;
                 // Counted first, so a row with few zeros costs one compare per vector before its full sweep.
-                if (skipZeros && nonzeroCount(k, a, ai) <= maxDensity * k) {
+                if (skipZeros && longestChainDensity(k, a, ai) <= maxDensity) {
                     int nonzero = nonzeros(k, a, ai, values, rows);
                     values[nonzero] = 0f; // the slot a chain reads once its own rows are done: adds nothing
                     rows[nonzero] = 0;
@@ -440,6 +444,25 @@ final class PanamaDense {
             t0 = FloatVector.broadcast(S, a[ai + 2 * h]).fma(FloatVector.fromMemorySegment(S, b1, d, NATIVE), t0);
         }
         s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
+    }
+
+    /**
+     * The highest share of nonzero inputs among the chains of a full sweep of {@code a[ai .. ai + k)}: its
+     * quarters of K (the last one taking {@code k % 4} more) where three-vector blocks run, its halves where
+     * blocks are two vectors at most.
+     */
+    static double longestChainDensity(int k, float[] a, int ai) {
+        int parts = W3 == 3 * L ? 4 : 2;
+        int part = k / parts;
+        double longest = 0;
+        for (int t = 0; t < parts; t++) {
+            int from = t * part;
+            int len = t == parts - 1 ? k - from : part;
+            if (len > 0) {
+                longest = Math.max(longest, (double) nonzeroCount(len, a, ai + from) / len);
+            }
+        }
+        return longest;
     }
 
     /** How many of {@code a[ai .. ai + k)} are nonzero (NaN is, -0 is not). */

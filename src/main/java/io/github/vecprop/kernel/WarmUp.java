@@ -33,14 +33,14 @@ final class WarmUp {
         float[] x = new float[1000];
         float[] y = new float[1000];
         float[] d = new float[1000];
-        float[] half = new float[1000]; // every other input zero: the served rows that skip zero inputs
+        float[] sparse = new float[1000]; // three inputs of four zero: the served rows that skip zero inputs
         float[] bias = new float[100];
         int[] labels = new int[100];
         int[] classes = new int[10];
         for (int i = 0; i < x.length; i++) {
             x[i] = (i % 17 - 8) / 4f;
             d[i] = (i % 5 - 2) / 2f;
-            half[i] = i % 2 == 0 ? x[i] : 0f;
+            sparse[i] = i % 4 == 0 ? x[i] : 0f;
         }
         // Served dense layers: three-vector blocks with dot columns (50), a whole-vector width (48), narrow (10).
         DenseWeights[] served = {k.packDense(b, 0, 96, 50, bias, 0), k.packDense(b, 0, 96, 48, bias, 0),
@@ -85,7 +85,7 @@ final class WarmUp {
                 k.argmaxRows(x, 0, 10, 100, classes, 0);
                 for (DenseWeights w : served) {
                     k.dense(w, x, 0, c, 0, 1);
-                    k.dense(w, half, 0, c, 0, 1);
+                    k.dense(w, sparse, 0, c, 0, 1);
                     k.dense(w, a, 0, c, 0, 64);
                 }
             }

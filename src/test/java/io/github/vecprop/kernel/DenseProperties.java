@@ -139,13 +139,25 @@ class DenseProperties {
             float[] w = TestData.uniform(5, in * out, -1f, 1f);
             w[300 * out + 7] = bad;
             float[] x = TestData.uniform(6, in, 0f, 1f);
-            zeroSome(x, 7, 0.6);
+            zeroSome(x, 7, 0.8); // sparse enough to skip, were every weight finite
             x[300] = 0f;
             float[] y = new float[out];
             k.dense(k.packDense(w, 0, in, out, new float[out], 0), x, 0, y, 0, 1);
             assertTrue(Float.isNaN(y[7]), "0 * " + bad + " is NaN, so y[7] is, not " + y[7]);
             assertTrue(Float.isFinite(y[8]), "the other columns stay finite: " + y[8]);
         }
+    }
+
+    @Test
+    void theSkipGateLooksAtTheDensestChain() {
+        float[] x = new float[784];
+        assertEquals(0.0, PanamaDense.longestChainDensity(784, x, 0));
+        java.util.Arrays.fill(x, 588, 784, 1f); // a quarter of the inputs nonzero, all in the last quarter of K
+        double longest = PanamaDense.longestChainDensity(784, x, 0);
+        assertTrue(longest >= 0.5, "the last chain (a quarter or a half of K) is at least half nonzero, not " + longest);
+        java.util.Arrays.fill(x, 1f);
+        assertEquals(1.0, PanamaDense.longestChainDensity(784, x, 0));
+        assertEquals(1.0, PanamaDense.longestChainDensity(3, x, 0), "fewer inputs than chains");
     }
 
     @Test
@@ -212,7 +224,7 @@ class DenseProperties {
         DenseWeights one = k.packDense(TestData.uniform(1, 784 * 50, -1f, 1f), 0, 784, 50, new float[50], 0);
         DenseWeights ten = k.packDense(TestData.uniform(2, 50 * 10, -1f, 1f), 0, 50, 10, new float[10], 0);
         float[] x = TestData.uniform(3, 100 * 784, 0f, 1f);
-        zeroSome(x, 4, 0.5); // rows that skip their zero inputs, as well as the full sweeps
+        zeroSome(x, 4, 0.8); // rows that skip their zero inputs, as well as the full sweeps
         float[] h = new float[100 * 50];
         float[] y = new float[100 * 10];
         long allocated = Allocations.onceSteady(() -> {
