@@ -122,8 +122,9 @@ final class PanamaDense {
     /**
      * The vector blocks of a packed W (its first {@code vectorColumns(n) * k} floats) again, off the heap and
      * {@link #ALIGN}-aligned, for the one-to-four-row sweeps: a heap array's data sits wherever the collector
-     * put it, and a vector load that straddles two cache lines reads at about two thirds the rate (a 784 x 48
-     * sweep on a Sapphire Rapids core: 1.5 µs aligned, 2.3 µs not; README, fifth session). {@code chains}
+     * put it, and a vector load that straddles two cache lines reads at about two thirds the rate (the 784 x 48
+     * sweep of {@code WeightReadBenchmark} on a Sapphire Rapids core: 1.79 µs aligned, 2.68 µs with every
+     * load split, 2.27 µs on the heap; README, fifth session). {@code chains}
      * holds, block by block, the slices each chain of the full sweep reads (four quarters of a 3L block, two
      * halves of a narrower one), so that its loads sit at multiples of the loop index and their bounds checks
      * leave the loop; slicing per call would allocate whenever escape analysis gave up. Freed with the

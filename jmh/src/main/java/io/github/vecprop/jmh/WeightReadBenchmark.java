@@ -14,6 +14,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +26,12 @@ import java.util.concurrent.TimeUnit;
  * the multiply-adds split into 1, 2 or 4 independent streams over K (the served one-row path uses 4).
  * Nothing else: no bias, no second layer, no call through the model. What this takes is what
  * reading W1 costs on this machine, whatever the kernel around it.
+ *
+ * <p>{@code memory} says where the block lies: {@code heap}, a float array wherever the collector put it (so a
+ * 512-bit load straddles two cache lines unless the array happens to start on a line, which varies from
+ * fork to fork); {@code aligned}, off the heap on a cache line, as the served rows read it
+ * ({@code PanamaDense.RowBlocks}); {@code split}, off the heap 4 bytes past a line, so every load straddles
+ * two. The off-heap sweeps take four streams, whatever {@code streams} says.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -38,7 +48,12 @@ public class WeightReadBenchmark {
     @Param({"1", "2", "4"})
     public int streams;
 
+    @Param({"heap", "aligned", "split"})
+    public String memory;
+
     private final float[] a = new float[K];
+    private MemorySegment segment;
+    private long start;
     private final float[] b = new float[K * W];
     private final float[] out = new float[W];
 
@@ -50,10 +65,17 @@ public class WeightReadBenchmark {
         for (int i = 0; i < K; i++) {
             a[i] = (i % 7) * 0.1f;
         }
+        segment = Arena.ofAuto().allocate(4L * b.length + 64, 64);
+        start = memory.equals("split") ? 4 : 0;
+        MemorySegment.copy(b, 0, segment, ValueLayout.JAVA_FLOAT, start, b.length);
     }
 
     @Benchmark
     public float[] sweep() {
+        if (!memory.equals("heap")) {
+            fourOffHeap();
+            return out;
+        }
         switch (streams) {
             case 1 -> one();
             case 2 -> two();
@@ -114,6 +136,37 @@ public class WeightReadBenchmark {
             v0 = z.fma(FloatVector.fromArray(S, b, bi + 3 * d), v0);
             v1 = z.fma(FloatVector.fromArray(S, b, bi + 3 * d + L), v1);
             v2 = z.fma(FloatVector.fromArray(S, b, bi + 3 * d + 2 * L), v2);
+        }
+        s0.add(t0).add(u0.add(v0)).intoArray(out, 0);
+        s1.add(t1).add(u1.add(v1)).intoArray(out, L);
+        s2.add(t2).add(u2.add(v2)).intoArray(out, 2 * L);
+    }
+
+    private void fourOffHeap() {
+        ByteOrder o = ByteOrder.nativeOrder();
+        MemorySegment m = segment;
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, t0 = s0, t1 = s0, t2 = s0;
+        FloatVector u0 = s0, u1 = s0, u2 = s0, v0 = s0, v1 = s0, v2 = s0;
+        int q = K / 4;
+        long v = 4L * L, row = 4L * W, d = q * row;
+        for (int p = 0; p < q; p++) {
+            long bo = start + p * row;
+            FloatVector w = FloatVector.broadcast(S, a[p]);
+            FloatVector x = FloatVector.broadcast(S, a[p + q]);
+            FloatVector y = FloatVector.broadcast(S, a[p + 2 * q]);
+            FloatVector z = FloatVector.broadcast(S, a[p + 3 * q]);
+            s0 = w.fma(FloatVector.fromMemorySegment(S, m, bo, o), s0);
+            s1 = w.fma(FloatVector.fromMemorySegment(S, m, bo + v, o), s1);
+            s2 = w.fma(FloatVector.fromMemorySegment(S, m, bo + 2 * v, o), s2);
+            t0 = x.fma(FloatVector.fromMemorySegment(S, m, bo + d, o), t0);
+            t1 = x.fma(FloatVector.fromMemorySegment(S, m, bo + d + v, o), t1);
+            t2 = x.fma(FloatVector.fromMemorySegment(S, m, bo + d + 2 * v, o), t2);
+            u0 = y.fma(FloatVector.fromMemorySegment(S, m, bo + 2 * d, o), u0);
+            u1 = y.fma(FloatVector.fromMemorySegment(S, m, bo + 2 * d + v, o), u1);
+            u2 = y.fma(FloatVector.fromMemorySegment(S, m, bo + 2 * d + 2 * v, o), u2);
+            v0 = z.fma(FloatVector.fromMemorySegment(S, m, bo + 3 * d, o), v0);
+            v1 = z.fma(FloatVector.fromMemorySegment(S, m, bo + 3 * d + v, o), v1);
+            v2 = z.fma(FloatVector.fromMemorySegment(S, m, bo + 3 * d + 2 * v, o), v2);
         }
         s0.add(t0).add(u0.add(v0)).intoArray(out, 0);
         s1.add(t1).add(u1.add(v1)).intoArray(out, L);
