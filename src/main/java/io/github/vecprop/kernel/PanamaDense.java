@@ -61,12 +61,13 @@ final class PanamaDense {
      * the skipping sweep loads an index and a value per row it reads. Measured, not tuned: on a Zen 3 (8
      * lanes, halves) Fashion-MNIST images (longest half 59% nonzero for the median image) gained 1.3x at
      * 0.75 (README, fourth session); on a Sapphire Rapids core (16 lanes, quarters; the aligned full sweep
-     * is bound by L2 at 1.5 µs for 784 x 48) skipping broke even with the full sweep at about half of each
-     * quarter nonzero, and images (longest quarter 71% nonzero) lost 15% at 0.75 (fifth session).
+     * is bound by L2 at about 1.8 µs for 784 x 48), timing 1000 test images, skipping broke even with the full sweep at about half of each
+     * quarter nonzero, and images (longest quarter 71% nonzero) lost 15% at 0.75; at 0.5, 784-50-10 on images
+     * took 2.50-2.63 µs in JMH against 2.92-2.96 with the whole-row gate at 0.75 (fifth session).
      */
     static final double SKIP_MAX_DENSITY = S.vectorBitSize() >= 512 ? 0.5 : 0.75;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    /** Alignment of {@link #rowBlocks}: a cache line, and at least one vector. */
+    /** Alignment of {@link RowBlocks}: a cache line, and at least one vector. */
     private static final long ALIGN = Math.max(64, S.vectorByteSize());
     /** Bytes of a vector, and of a row of a block of three, two and one vectors. */
     private static final long VB = S.vectorByteSize(), ROW3 = 4L * W3, ROW2 = 2 * VB;
