@@ -16,7 +16,7 @@ public final class DenseWeights {
     final int out;
     /** The implementation's layout of W. */
     final float[] w;
-    /** The SIMD layout's vector blocks again, aligned off the heap for the one-row sweeps; null for the scalar one. */
+    /** The SIMD layout's vector blocks again, aligned off the heap for one to four rows; null for the scalar one. */
     final PanamaDense.RowBlocks blocks;
     /** b, zero-padded as the implementation reads it. */
     final float[] bias;
@@ -53,7 +53,10 @@ public final class DenseWeights {
         return out;
     }
 
-    /** Floats this packing holds, padding included (4 bytes each); a served Affine keeps its plain W and b too. */
+    /**
+     * Floats this packing holds, padding and the off-heap copy of the vector blocks included (4 bytes each); a
+     * served Affine keeps its plain W and b too.
+     */
     public long floats() {
         return (long) w.length + bias.length + (blocks == null ? 0 : blocks.all().byteSize() / Float.BYTES);
     }

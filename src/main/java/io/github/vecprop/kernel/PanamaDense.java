@@ -22,24 +22,26 @@ import jdk.incubator.vector.VectorSpecies;
  * them (the 2 of 50), are stored transposed after the blocks and computed as dot products; more are padded
  * into one last vector. So a 784 x 50 layer's packed weights take exactly its 157 KB, not the 175 to 200 KB
  * of 2L panels, and no lane of a 48-column block idles: in the GEMM's panels the last 18 of 50 columns take
- * two vectors, 32 lanes for 18 columns.
+ * two vectors, 32 lanes for 18 columns. The one-to-four-row path reads the vector blocks from an aligned
+ * copy off the heap ({@link RowBlocks}; 150 KB more for 784 x 50).
  *
  * <h2>Paths</h2>
  * From five rows on, MR-row strips of A (read in place) run an {@code MR x 3L} kernel over each block in
  * K blocks of {@link PanamaGemm#kcStep}; each element of a block goes through the GEMM's own operations,
- * so those columns have {@link Kernels#gemm}'s bits. One to four rows take a matrix-vector sweep per block,
- * bound by reading W from L2, with the bias fused. Dot-product columns sum in another order than the GEMM.
+ * so those columns have {@link Kernels#gemm}'s bits. One to four rows take a matrix-vector sweep per block
+ * over {@link RowBlocks}, bound by reading W from L2, with the bias fused. Dot-product columns sum in
+ * another order than the GEMM.
  * Single-threaded and allocation-free (scratch from {@link PanamaGemm.Scratch}).
  *
  * <h2>Zero inputs</h2>
  * A zero input adds nothing to a row's sums when every weight is finite ({@code 0 * w} is a signed zero, and
  * adding one leaves a sum's bits alone, except that a running sum of -0, left by an underflowed product,
- * turns +0: that difference in a zero's sign reaches the output only through a bias of exactly -0, so such
- * a bias keeps the full sweep too). So when W is finite, no bias is -0, and at most
- * {@link #SKIP_MAX_DENSITY} of the inputs under each chain of a row's sweep are nonzero (zeros are the
- * pixels of an image's background, the outputs of a ReLU), the matrix-vector sweep reads only the rows of W under the nonzero inputs: the same
- * chains, in the same order, so the same bits as the full sweep, from a fraction of the reads. With a
- * NaN or infinite weight every row is swept in full, so {@code 0 * inf} still gives its NaN.
+ * turns +0: that difference in a zero's sign reaches the output only through a bias of exactly -0, so such a
+ * bias keeps the full sweep too). So when W is finite, no bias is -0, and at most {@link #SKIP_MAX_DENSITY}
+ * of the inputs under each chain of a row's sweep are nonzero (zeros are the pixels of an image's background,
+ * the outputs of a ReLU), the matrix-vector sweep reads only the rows of W under the nonzero inputs: the same
+ * chains, in the same order, so the same bits as the full sweep, from a fraction of the reads. With a NaN or
+ * infinite weight every row is swept in full, so {@code 0 * inf} still gives its NaN.
  */
 final class PanamaDense {
     private static final VectorSpecies<Float> S = PanamaGemm.S;
@@ -56,14 +58,15 @@ final class PanamaDense {
     /** Lane indices, as many int lanes as S has float lanes. */
     private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
     /**
-     * A row skips its zero inputs when no chain of its sweep (a quarter of K on 512-bit machines, a half on
-     * narrower ones) has more than this share of them nonzero: a row's time follows its longest chain, and
-     * the skipping sweep loads an index and a value per row it reads. Measured, not tuned: on a Zen 3 (8
-     * lanes, halves) Fashion-MNIST images (longest half 59% nonzero for the median image) gained 1.3x at
-     * 0.75 (README, fourth session); on a Sapphire Rapids core (16 lanes, quarters; the aligned full sweep
-     * is bound by L2 at about 1.8 µs for 784 x 48), timing 1000 test images, skipping broke even with the full sweep at about half of each
-     * quarter nonzero, and images (longest quarter 71% nonzero) lost 15% at 0.75; at 0.5, 784-50-10 on images
-     * took 2.50-2.63 µs in JMH against 2.92-2.96 with the whole-row gate at 0.75 (fifth session).
+     * A row skips its zero inputs when no chain of its sweep ({@link #skips}) has more than this share of
+     * them nonzero: a row's time follows its longest chain, and the skipping sweep loads an index and a value
+     * per row it reads. Measured, not tuned: on a Zen 3 (8 lanes, halves) Fashion-MNIST images (longest half
+     * 59% nonzero for the median image) gained 1.3x at 0.75 (README, fourth session). On a Sapphire Rapids
+     * core (16 lanes, quarters), where the aligned full sweep of 784 x 48 is bound by L2 at about 1.8 µs,
+     * timing 1000 test images showed skipping even with the full sweep at about half of each quarter
+     * nonzero, and images (densest quarter 71% nonzero) 15% slower at 0.75; with 0.5, 784-50-10 took
+     * 2.50-2.63 µs on images in JMH, against 2.92-2.96 with the whole-row gate at 0.75 (fifth session).
+     * Halves on 512-bit machines (layers with no three-vector block) share the 0.5, unmeasured.
      */
     static final double SKIP_MAX_DENSITY = S.vectorBitSize() >= 512 ? 0.5 : 0.75;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -124,8 +127,8 @@ final class PanamaDense {
      * The vector blocks of a packed W (its first {@code vectorColumns(n) * k} floats) again, off the heap and
      * {@link #ALIGN}-aligned, for the one-to-four-row sweeps: a heap array's data sits wherever the collector
      * put it, and a vector load that straddles two cache lines reads at about two thirds the rate (the 784 x 48
-     * sweep of {@code WeightReadBenchmark} on a Sapphire Rapids core: 1.79 µs aligned, 2.68 µs with every
-     * load split, 2.27 µs on the heap; README, fifth session). {@code chains}
+     * sweep of {@code WeightReadBenchmark} on a Sapphire Rapids core, in two runs: 1.79 and 1.94 µs aligned,
+     * 2.68 and 2.81 µs with every load split, 2.27 and 2.56 µs on the heap; README, fifth session). {@code chains}
      * holds, block by block, the slices each chain of the full sweep reads (four quarters of a 3L block, two
      * halves of a narrower one), so that its loads sit at multiples of the loop index and their bounds checks
      * leave the loop; slicing per call would allocate whenever escape analysis gave up. Freed with the
@@ -137,6 +140,7 @@ final class PanamaDense {
             long floats = (long) vc * k;
             MemorySegment all = Arena.ofAuto().allocate(floats * Float.BYTES, ALIGN);
             MemorySegment.copy(bp, 0, all, ValueLayout.JAVA_FLOAT, 0, (int) floats);
+            all = all.asReadOnly();
             java.util.List<MemorySegment> chains = new java.util.ArrayList<>();
             for (int col0 = 0, width; col0 < vc; col0 += width) {
                 width = blockWidth(vc, col0);
@@ -180,7 +184,7 @@ final class PanamaDense {
             for (int i = 0; i < m; i++) {
                 int ai = aOff + i * lda;
                 // Counted first, so a row with few zeros costs one compare per vector before its full sweep.
-                if (skipZeros && longestChainDensity(k, a, ai) <= maxDensity) {
+                if (skipZeros && skips(k, n, a, ai, maxDensity)) {
                     int nonzero = nonzeros(k, a, ai, values, rows);
                     values[nonzero] = 0f; // the slot a chain reads once its own rows are done: adds nothing
                     rows[nonzero] = 0;
@@ -407,7 +411,10 @@ final class PanamaDense {
         s2.add(t2).add(u2.add(v2)).add(FloatVector.fromArray(S, bias, j + 2 * L)).intoArray(tile, 2 * L);
     }
 
-    /** {@code tile[0 .. NR) = a·panel + bias[j ..]} for a block of two vectors (rows 2L apart), as {@link #gemv3} in halves. */
+    /**
+     * {@code tile[0 .. NR) = a·panel + bias[j ..]} for a block of two vectors (rows 2L apart), as
+     * {@link #gemv3} in halves.
+     */
     private static void gemvFull(int k, float[] a, int ai, MemorySegment b0, MemorySegment b1, float[] bias, int j,
                                  float[] tile) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, t0 = s0, t1 = s0;
@@ -449,12 +456,20 @@ final class PanamaDense {
     }
 
     /**
-     * The highest share of nonzero inputs among the chains of a full sweep of {@code a[ai .. ai + k)}: its
-     * quarters of K (the last one taking {@code k % 4} more) where three-vector blocks run, its halves where
-     * blocks are two vectors at most.
+     * Whether the row {@code a[ai .. ai + k)} of an {@code n}-column layer skips its zero inputs at
+     * {@code maxDensity}: its densest chain, quarters of K where the layer's first block has three vectors,
+     * halves where it has two or one (as {@link #gemvRow} sweeps them), is at most that share nonzero.
      */
-    static double longestChainDensity(int k, float[] a, int ai) {
-        int parts = W3 == 3 * L ? 4 : 2;
+    static boolean skips(int k, int n, float[] a, int ai, double maxDensity) {
+        int parts = blockWidth(vectorColumns(n), 0) == 3 * L ? 4 : 2;
+        return longestChainDensity(k, a, ai, parts) <= maxDensity;
+    }
+
+    /**
+     * The highest share of nonzero inputs among {@code parts} equal chains over {@code a[ai .. ai + k)}, the
+     * last one taking the {@code k % parts} inputs left over.
+     */
+    static double longestChainDensity(int k, float[] a, int ai, int parts) {
         int part = k / parts;
         double longest = 0;
         for (int t = 0; t < parts; t++) {
@@ -545,7 +560,8 @@ final class PanamaDense {
             FloatVector x = FloatVector.broadcast(S, values[i1]);
             FloatVector y = FloatVector.broadcast(S, values[i2]);
             FloatVector z = FloatVector.broadcast(S, values[i3]);
-            long o0 = bo + rows[i0] * ROW3, o1 = bo + rows[i1] * ROW3, o2 = bo + rows[i2] * ROW3, o3 = bo + rows[i3] * ROW3;
+            long o0 = bo + rows[i0] * ROW3, o1 = bo + rows[i1] * ROW3;
+            long o2 = bo + rows[i2] * ROW3, o3 = bo + rows[i3] * ROW3;
             s0 = w.fma(FloatVector.fromMemorySegment(S, b, o0, NATIVE), s0);
             s1 = w.fma(FloatVector.fromMemorySegment(S, b, o0 + VB, NATIVE), s1);
             s2 = w.fma(FloatVector.fromMemorySegment(S, b, o0 + 2 * VB, NATIVE), s2);
@@ -593,8 +609,9 @@ final class PanamaDense {
             for (int i = 0; i < longest; i++) {
                 int i0 = i < n0 ? i : count;
                 int i1 = i < n1 ? e + i : count;
-                s0 = FloatVector.broadcast(S, values[i0]).fma(FloatVector.fromMemorySegment(S, b, bo + rows[i0] * VB, NATIVE), s0);
-                t0 = FloatVector.broadcast(S, values[i1]).fma(FloatVector.fromMemorySegment(S, b, bo + rows[i1] * VB, NATIVE), t0);
+                long o0 = bo + rows[i0] * VB, o1 = bo + rows[i1] * VB;
+                s0 = FloatVector.broadcast(S, values[i0]).fma(FloatVector.fromMemorySegment(S, b, o0, NATIVE), s0);
+                t0 = FloatVector.broadcast(S, values[i1]).fma(FloatVector.fromMemorySegment(S, b, o1, NATIVE), t0);
             }
             s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
         }

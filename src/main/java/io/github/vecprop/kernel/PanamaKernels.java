@@ -63,7 +63,8 @@ public final class PanamaKernels implements Kernels {
         weights.checkRun(this, x, xOff, y, yOff, n);
         int in = weights.in;
         int out = weights.out;
-        PanamaDense.multiply(n, out, in, x, xOff, in, weights.w, weights.blocks, weights.bias, weights.zerosSkippable, y, yOff, out);
+        PanamaDense.multiply(n, out, in, x, xOff, in, weights.w, weights.blocks, weights.bias, weights.zerosSkippable,
+                y, yOff, out);
         if (n > PanamaGemm.SMALL_M) {
             addBias(y, yOff, n, out, weights.bias, 0);
         }

@@ -91,7 +91,8 @@ class DenseProperties {
         zeroSome(x, seed, (seed >>> 3) % 10 / 10.0); // 0 to 90% of the inputs zero
         float[] full = new float[rows * out];
         float[] skipped = new float[rows * out];
-        PanamaDense.multiply(rows, out, in, x, 0, in, bp, PanamaDense.RowBlocks.of(bp, in, out), bias, -1.0, full, 0, out);
+        PanamaDense.RowBlocks blocks = PanamaDense.RowBlocks.of(bp, in, out);
+        PanamaDense.multiply(rows, out, in, x, 0, in, bp, blocks, bias, -1.0, full, 0, out);
         if (drop) {
             for (int p = in - 1; p >= 0; p--) {
                 if (x[p] != 0f) {
@@ -100,7 +101,7 @@ class DenseProperties {
                 }
             }
         }
-        PanamaDense.multiply(rows, out, in, x, 0, in, bp, PanamaDense.RowBlocks.of(bp, in, out), bias, 1.0, skipped, 0, out);
+        PanamaDense.multiply(rows, out, in, x, 0, in, bp, blocks, bias, 1.0, skipped, 0, out);
         for (int i = 0; i < full.length; i++) {
             if (Float.floatToRawIntBits(full[i]) != Float.floatToRawIntBits(skipped[i])) {
                 throw new AssertionError(in + " x " + out + ", " + rows + " rows: y[" + i / out + ", " + i % out
@@ -151,13 +152,18 @@ class DenseProperties {
     @Test
     void theSkipGateLooksAtTheDensestChain() {
         float[] x = new float[784];
-        assertEquals(0.0, PanamaDense.longestChainDensity(784, x, 0));
+        assertEquals(0.0, PanamaDense.longestChainDensity(784, x, 0, 4));
         java.util.Arrays.fill(x, 588, 784, 1f); // a quarter of the inputs nonzero, all in the last quarter of K
-        double longest = PanamaDense.longestChainDensity(784, x, 0);
-        assertTrue(longest >= 0.5, "the last chain (a quarter or a half of K) is at least half nonzero, not " + longest);
+        assertEquals(1.0, PanamaDense.longestChainDensity(784, x, 0, 4), "quarters");
+        assertEquals(0.5, PanamaDense.longestChainDensity(784, x, 0, 2), "halves");
+        // Whatever a layer's chains, its densest one is at least half nonzero here, though the row is 1/4.
+        for (int n : new int[] {10, 50, 256}) {
+            assertTrue(!PanamaDense.skips(784, n, x, 0, 0.4), n + " columns: a row skips on its densest chain");
+        }
+        x[0] = 1f; // one input in the first quarter: the densest quarter is still full
+        assertTrue(PanamaDense.skips(784, 50, x, 0, 1.0));
         java.util.Arrays.fill(x, 1f);
-        assertEquals(1.0, PanamaDense.longestChainDensity(784, x, 0));
-        assertEquals(1.0, PanamaDense.longestChainDensity(3, x, 0), "fewer inputs than chains");
+        assertEquals(1.0, PanamaDense.longestChainDensity(3, x, 0, 4), "fewer inputs than chains");
     }
 
     @Test
@@ -165,7 +171,8 @@ class DenseProperties {
         Kernels k = KernelProvider.get();
         float[] w = TestData.uniform(9, 6, -1f, 1f);
         assertTrue(k.packDense(w, 0, 2, 3, new float[] {0f, 1f, -2f}, 0).zerosSkippable);
-        assertTrue(!k.packDense(w, 0, 2, 3, new float[] {0f, -0f, 1f}, 0).zerosSkippable, "a -0 bias keeps the full sweep");
+        assertTrue(!k.packDense(w, 0, 2, 3, new float[] {0f, -0f, 1f}, 0).zerosSkippable,
+                "a -0 bias keeps the full sweep");
         w[4] = Float.POSITIVE_INFINITY;
         assertTrue(!k.packDense(w, 0, 2, 3, new float[3], 0).zerosSkippable, "an infinite weight keeps the full sweep");
     }
@@ -224,18 +231,20 @@ class DenseProperties {
         DenseWeights one = k.packDense(TestData.uniform(1, 784 * 50, -1f, 1f), 0, 784, 50, new float[50], 0);
         DenseWeights ten = k.packDense(TestData.uniform(2, 50 * 10, -1f, 1f), 0, 50, 10, new float[10], 0);
         float[] x = TestData.uniform(3, 100 * 784, 0f, 1f);
-        zeroSome(x, 4, 0.8); // rows that skip their zero inputs, as well as the full sweeps
+        zeroSome(x, 4, 0.8); // rows that skip their zero inputs
+        float[] dense = TestData.uniform(5, 784, 0.5f, 1f); // and a row without zeros, swept in full
         float[] h = new float[100 * 50];
         float[] y = new float[100 * 10];
         long allocated = Allocations.onceSteady(() -> {
             for (int i = 0; i < 200; i++) {
                 k.dense(one, x, 0, h, 0, 1);
+                k.dense(one, dense, 0, h, 0, 1);
                 k.dense(ten, h, 0, y, 0, 1);
                 k.dense(one, x, 0, h, 0, 100);
                 k.dense(ten, h, 0, y, 0, 100);
             }
         }, 1);
-        assertEquals(0, allocated, "bytes in 800 served layer calls");
+        assertEquals(0, allocated, "bytes in 1000 served layer calls");
     }
 
     @Test

@@ -27,11 +27,10 @@ import java.util.concurrent.TimeUnit;
  * Nothing else: no bias, no second layer, no call through the model. What this takes is what
  * reading W1 costs on this machine, whatever the kernel around it.
  *
- * <p>{@code memory} says where the block lies: {@code heap}, a float array wherever the collector put it (so a
- * 512-bit load straddles two cache lines unless the array happens to start on a line, which varies from
- * fork to fork); {@code aligned}, off the heap on a cache line, as the served rows read it
- * ({@code PanamaDense.RowBlocks}); {@code split}, off the heap 4 bytes past a line, so every load straddles
- * two. The off-heap sweeps take four streams, whatever {@code streams} says.
+ * <p>{@code sweep} reads a float array wherever the collector put it, so a 512-bit load straddles two cache
+ * lines unless the array happens to start on a line, which varies from fork to fork. {@code offHeap} takes
+ * the four-stream sweep over a copy off the heap: {@code aligned} on a cache line, as the served rows read
+ * it ({@code PanamaDense.RowBlocks}), or {@code split}, 4 bytes past a line, so that every load straddles two.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -48,12 +47,7 @@ public class WeightReadBenchmark {
     @Param({"1", "2", "4"})
     public int streams;
 
-    @Param({"heap", "aligned", "split"})
-    public String memory;
-
     private final float[] a = new float[K];
-    private MemorySegment segment;
-    private long start;
     private final float[] b = new float[K * W];
     private final float[] out = new float[W];
 
@@ -65,17 +59,27 @@ public class WeightReadBenchmark {
         for (int i = 0; i < K; i++) {
             a[i] = (i % 7) * 0.1f;
         }
-        segment = Arena.ofAuto().allocate(4L * b.length + 64, 64);
-        start = memory.equals("split") ? 4 : 0;
-        MemorySegment.copy(b, 0, segment, ValueLayout.JAVA_FLOAT, start, b.length);
+    }
+
+    /** The block off the heap, from a cache line ({@code aligned}) or 4 bytes past one ({@code split}). */
+    @State(Scope.Thread)
+    public static class OffHeap {
+        @Param({"aligned", "split"})
+        public String memory;
+
+        MemorySegment segment;
+        long start;
+
+        @Setup
+        public void setUp(WeightReadBenchmark bench) {
+            segment = Arena.ofAuto().allocate(4L * bench.b.length + 64, 64);
+            start = memory.equals("split") ? 4 : 0;
+            MemorySegment.copy(bench.b, 0, segment, ValueLayout.JAVA_FLOAT, start, bench.b.length);
+        }
     }
 
     @Benchmark
     public float[] sweep() {
-        if (!memory.equals("heap")) {
-            fourOffHeap();
-            return out;
-        }
         switch (streams) {
             case 1 -> one();
             case 2 -> two();
@@ -142,9 +146,12 @@ public class WeightReadBenchmark {
         s2.add(t2).add(u2.add(v2)).intoArray(out, 2 * L);
     }
 
-    private void fourOffHeap() {
+    /** The four-stream sweep over the block off the heap ({@code streams} does not apply). */
+    @Benchmark
+    public float[] offHeap(OffHeap h) {
         ByteOrder o = ByteOrder.nativeOrder();
-        MemorySegment m = segment;
+        MemorySegment m = h.segment;
+        long start = h.start;
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, t0 = s0, t1 = s0, t2 = s0;
         FloatVector u0 = s0, u1 = s0, u2 = s0, v0 = s0, v1 = s0, v2 = s0;
         int q = K / 4;
@@ -171,5 +178,6 @@ public class WeightReadBenchmark {
         s0.add(t0).add(u0.add(v0)).intoArray(out, 0);
         s1.add(t1).add(u1.add(v1)).intoArray(out, L);
         s2.add(t2).add(u2.add(v2)).intoArray(out, 2 * L);
+        return out;
     }
 }
