@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * into one last vector. So a 784 x 50 layer's packed weights take exactly its 157 KB, not the 175 to 200 KB
  * of 2L panels, and no lane of a 48-column block idles: in the GEMM's panels the last 18 of 50 columns take
  * two vectors, 32 lanes for 18 columns. The one-to-four-row path reads the vector blocks from an aligned
- * copy off the heap ({@link RowBlocks}; 150 KB more for 784 x 50).
+ * copy off the heap ({@link RowBlocks}; 151 KB more for 784 x 50).
  *
  * <h2>Paths</h2>
  * From five rows on, MR-row strips of A (read in place) run an {@code MR x 3L} kernel over each block in
@@ -125,14 +125,14 @@ final class PanamaDense {
 
     /**
      * The vector blocks of a packed W (its first {@code vectorColumns(n) * k} floats) again, off the heap and
-     * {@link #ALIGN}-aligned, for the one-to-four-row sweeps: a heap array's data sits wherever the collector
-     * put it, and a vector load that straddles two cache lines reads at about two thirds the rate (the 784 x 48
-     * sweep of {@code WeightReadBenchmark} on a Sapphire Rapids core, in two runs: 1.79 and 1.94 µs aligned,
-     * 2.68 and 2.81 µs with every load split, 2.27 and 2.56 µs on the heap; README, fifth session). {@code chains}
-     * holds, block by block, the slices each chain of the full sweep reads (four quarters of a 3L block, two
-     * halves of a narrower one), so that its loads sit at multiples of the loop index and their bounds checks
-     * leave the loop; slicing per call would allocate whenever escape analysis gave up. Freed with the
-     * weights that hold it; read-only, so any number of threads may share it.
+     * {@link #ALIGN}-aligned, for the one-to-four-row sweeps: a heap array's data sits wherever the collector put
+     * it, and a vector load that straddles two cache lines reads at about two thirds the rate (the 784 x 48 sweep
+     * of {@code WeightReadBenchmark} on a Sapphire Rapids core, in two runs: 1.79 and 1.94 µs aligned, 2.68 and
+     * 2.81 µs with every load split, 2.27 and 2.56 µs on the heap; README, fifth session). {@code chains} holds,
+     * block by block, the slices each chain of the full sweep reads (four quarters of a 3L block, two halves of a
+     * narrower one), so that its loads sit at multiples of the loop index and their bounds checks leave the loop;
+     * slicing per call would allocate whenever escape analysis gave up. Freed with the weights that hold it;
+     * read-only, so any number of threads may share it.
      */
     record RowBlocks(MemorySegment all, MemorySegment[] chains) {
         static RowBlocks of(float[] bp, int k, int n) {
@@ -171,8 +171,8 @@ final class PanamaDense {
 
     /**
      * As above, rows of at most {@link PanamaGemm#SMALL_M} skipping their zero inputs when at most
-     * {@code maxDensity} of the inputs under each chain are nonzero ({@link #longestChainDensity}; negative:
-     * never; tests force skipping with 1).
+     * {@code maxDensity} of the inputs under each chain are nonzero ({@link #skips}; negative: never; tests
+     * force skipping with 1).
      */
     static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, RowBlocks blocks,
                          float[] bias, double maxDensity, float[] c, int cOff, int ldc) {
