@@ -146,7 +146,7 @@ final class PanamaDense {
                 width = blockWidth(vc, col0);
                 long row = 4L * width;
                 long bo = 4L * col0 * k;
-                int parts = width == 3 * L ? 4 : 2;
+                int parts = chainsPerBlock(width);
                 int part = k / parts;
                 for (int t = 0; t < parts; t++) { // the last part takes the k % parts rows left over
                     int rows = t == parts - 1 ? k - (parts - 1) * part : part;
@@ -362,7 +362,7 @@ final class PanamaDense {
             } else {
                 gemvOne(k, a, ai, ch[chain], ch[chain + 1], bias, col0, tile);
             }
-            chain += width == 3 * L ? 4 : 2;
+            chain += chainsPerBlock(width);
             System.arraycopy(tile, 0, c, ci + col0, Math.min(width, n - col0));
         }
         for (int j = vc; j < n; j++) {
@@ -461,8 +461,12 @@ final class PanamaDense {
      * halves where it has two or one (as {@link #gemvRow} sweeps them), is at most that share nonzero.
      */
     static boolean skips(int k, int n, float[] a, int ai, double maxDensity) {
-        int parts = blockWidth(vectorColumns(n), 0) == 3 * L ? 4 : 2;
-        return longestChainDensity(k, a, ai, parts) <= maxDensity;
+        return longestChainDensity(k, a, ai, chainsPerBlock(blockWidth(vectorColumns(n), 0))) <= maxDensity;
+    }
+
+    /** Chains of a one-row sweep over a block {@code width} columns wide: quarters of K for 3L, else halves. */
+    private static int chainsPerBlock(int width) {
+        return width == 3 * L ? 4 : 2;
     }
 
     /**
