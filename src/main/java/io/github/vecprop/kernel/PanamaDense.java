@@ -1,5 +1,8 @@
 package io.github.vecprop.kernel;
 
+import static io.github.vecprop.kernel.PanamaGemm.blockWidth;
+import static io.github.vecprop.kernel.PanamaGemm.vectorColumns;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,19 +21,19 @@ import jdk.incubator.vector.VectorSpecies;
  * <h2>Layout</h2>
  * W ({@code k x n}) is cut into column blocks of three vectors ({@code 3L}, 48 floats with 16 lanes), and
  * at the right edge two or one; block b holds rows {@code p = 0 .. k} of its columns contiguously, from
- * {@code col0 * k}. The columns past the last whole vector, when there are at most {@link #DOT_COLUMNS} of
+ * {@code col0 * k}. The columns past the last whole vector, when there are at most {@link PanamaGemm#DOT_COLUMNS} of
  * them (the 2 of 50), are stored transposed after the blocks and computed as dot products; more are padded
- * into one last vector. So a 784 x 50 layer's packed weights take exactly its 157 KB, not the 175 to 200 KB
- * of 2L panels, and no lane of a 48-column block idles: in the GEMM's panels the last 18 of 50 columns take
- * two vectors, 32 lanes for 18 columns. The one-to-four-row path reads the vector blocks from an aligned
+ * into one last vector: the GEMM's panels and thin columns ({@link PanamaGemm#blockWidth}), held whole. So a
+ * 784 x 50 layer's packed weights take exactly its 157 KB, and no lane of a 48-column block idles. The
+ * one-to-four-row path reads the vector blocks from an aligned
  * copy off the heap ({@link RowBlocks}; 151 KB more for 784 x 50).
  *
  * <h2>Paths</h2>
  * From five rows on, MR-row strips of A (read in place) run an {@code MR x 3L} kernel over each block in
  * K blocks of {@link PanamaGemm#kcStep}; each element of a block goes through the GEMM's own operations,
- * so those columns have {@link Kernels#gemm}'s bits. One to four rows take a matrix-vector sweep per block
- * over {@link RowBlocks}, bound by reading W from L2, with the bias fused. Dot-product columns sum in
- * another order than the GEMM.
+ * and the dot-product columns are the GEMM's thin columns, so five rows or more have {@link Kernels#gemm}'s
+ * bits. One to four rows take a matrix-vector sweep per block over {@link RowBlocks}, bound by reading W from
+ * L2, with the bias fused.
  * Single-threaded and allocation-free (scratch from {@link PanamaGemm.Scratch}).
  *
  * <h2>Zero inputs</h2>
@@ -48,13 +51,7 @@ final class PanamaDense {
     private static final int L = PanamaGemm.L;
     private static final int MR = PanamaGemm.MR;
     private static final int NR = PanamaGemm.NR;
-    /**
-     * The widest block: three vectors where the machine has 32 vector registers (AVX-512: the 8 x 3L kernel
-     * needs 28), two where it has 16 (AVX2, whose 256-bit species has 8 lanes).
-     */
-    private static final int W3 = (S.vectorBitSize() >= 512 ? 3 : 2) * L;
-    /** Columns past the last whole vector are dot products when at most this many; more are padded to a vector. */
-    static final int DOT_COLUMNS = 4;
+    private static final int W3 = PanamaGemm.W3;
     /** Lane indices, as many int lanes as S has float lanes. */
     private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
     /**
@@ -76,22 +73,6 @@ final class PanamaDense {
     private static final long VB = S.vectorByteSize(), ROW3 = 4L * W3, ROW2 = 2 * VB;
 
     private PanamaDense() {
-    }
-
-    /** Columns held in vector blocks: n's whole vectors, plus one padded vector when its remainder is not dot products. */
-    static int vectorColumns(int n) {
-        int whole = n / L * L;
-        int rem = n - whole;
-        return rem == 0 || (whole > 0 && rem <= DOT_COLUMNS) ? whole : whole + L;
-    }
-
-    /**
-     * Width of the block that starts at column {@code col0} of {@code vc} vector columns: 3L, or 2L or L at
-     * the edge; four vectors left go as two of 2L, since a one-vector block is bound by its broadcasts.
-     */
-    private static int blockWidth(int vc, int col0) {
-        int v = (vc - col0) / L;
-        return W3 == 2 * L ? Math.min(2, v) * L : (v == 4 ? 2 : Math.min(3, v)) * L;
     }
 
     /** Floats of a packed bias: whole vectors, zero-padded, so the kernels' vector loads stay inside it. */
@@ -225,12 +206,12 @@ final class PanamaDense {
                         int aps = packed ? MR : 1;
                         int ts = NR;
                         if (width == 3 * L) { // never on AVX2, where W3 is 2L: those blocks take the 2L kernels
-                            kernel3(kc, as, ai, ars, aps, bp, bi, tile);
+                            PanamaGemm.kernel3(kc, as, ai, ars, aps, bp, bi, tile, 0, W3, 1f, 0f, false);
                             ts = W3;
                         } else if (width == NR) {
                             PanamaGemm.kernel(kc, as, ai, ars, aps, bp, bi, tile, 0, NR, 1f, 0f, false);
                         } else {
-                            PanamaGemm.kernelNarrow(kc, as, ai, ars, aps, bp, bi, L, tile);
+                            PanamaGemm.kernelNarrow(kc, as, ai, ars, aps, bp, bi, tile);
                         }
                         PanamaGemm.merge(tile, ts, rows, cols, c, cOff + (ic + ir) * ldc + col0, ldc, 1f,
                                 first ? 0f : 1f, !first);
@@ -241,93 +222,9 @@ final class PanamaDense {
         for (int j = vc; j < n; j += 2) {
             int l = Math.min(j + 1, n - 1); // an odd last column is paired with itself
             for (int i = 0; i < m; i += MR) {
-                dots(k, a, aOff, lda, i, Math.min(MR, m - i), bp, j * k, l * k, c,
-                        cOff + i * ldc, ldc, j, l, tile);
+                PanamaGemm.dots(k, a, aOff, lda, i, Math.min(MR, m - i), bp, j * k, l * k, c,
+                        cOff + i * ldc, ldc, j, l, 1f, 0f, tile);
             }
-        }
-    }
-
-    /**
-     * Columns {@code j} and {@code l} of up to MR rows of C (from row {@code i0}) as dot products of A's rows
-     * with W's transposed columns at {@code bj} and {@code bl}: sixteen chains of multiply-adds (8 rows x 2
-     * columns, each A vector loaded once for both), reduced at the end. Rows past {@code rows} repeat the last
-     * one and are not stored. The lanes are summed in a fixed order through {@code tile} (see
-     * {@link PanamaGemm#dot}).
-     */
-    private static void dots(int k, float[] a, int aOff, int lda, int i0, int rows, float[] bp, int bj, int bl,
-                             float[] c, int ci, int ldc, int j, int l, float[] tile) {
-        int a0 = aOff + (i0 + Math.min(0, rows - 1)) * lda;
-        int a1 = aOff + (i0 + Math.min(1, rows - 1)) * lda;
-        int a2 = aOff + (i0 + Math.min(2, rows - 1)) * lda;
-        int a3 = aOff + (i0 + Math.min(3, rows - 1)) * lda;
-        int a4 = aOff + (i0 + Math.min(4, rows - 1)) * lda;
-        int a5 = aOff + (i0 + Math.min(5, rows - 1)) * lda;
-        int a6 = aOff + (i0 + Math.min(6, rows - 1)) * lda;
-        int a7 = aOff + (i0 + Math.min(7, rows - 1)) * lda;
-        FloatVector s0 = FloatVector.zero(S), u0 = s0, u1 = s0, u2 = s0, u3 = s0, u4 = s0, u5 = s0, u6 = s0, u7 = s0, v0 = s0, v1 = s0, v2 = s0, v3 = s0, v4 = s0, v5 = s0, v6 = s0, v7 = s0;
-        int bound = S.loopBound(k);
-        int p = 0;
-        for (; p < bound; p += L) {
-            FloatVector y = FloatVector.fromArray(S, bp, bj + p);
-            FloatVector z = FloatVector.fromArray(S, bp, bl + p);
-            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
-            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
-            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
-            FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
-            FloatVector x4 = FloatVector.fromArray(S, a, a4 + p);
-            FloatVector x5 = FloatVector.fromArray(S, a, a5 + p);
-            FloatVector x6 = FloatVector.fromArray(S, a, a6 + p);
-            FloatVector x7 = FloatVector.fromArray(S, a, a7 + p);
-            u0 = x0.fma(y, u0);
-            v0 = x0.fma(z, v0);
-            u1 = x1.fma(y, u1);
-            v1 = x1.fma(z, v1);
-            u2 = x2.fma(y, u2);
-            v2 = x2.fma(z, v2);
-            u3 = x3.fma(y, u3);
-            v3 = x3.fma(z, v3);
-            u4 = x4.fma(y, u4);
-            v4 = x4.fma(z, v4);
-            u5 = x5.fma(y, u5);
-            v5 = x5.fma(z, v5);
-            u6 = x6.fma(y, u6);
-            v6 = x6.fma(z, v6);
-            u7 = x7.fma(y, u7);
-            v7 = x7.fma(z, v7);
-        }
-        u0.intoArray(tile, 0 * L);
-        v0.intoArray(tile, 1 * L);
-        u1.intoArray(tile, 2 * L);
-        v1.intoArray(tile, 3 * L);
-        u2.intoArray(tile, 4 * L);
-        v2.intoArray(tile, 5 * L);
-        u3.intoArray(tile, 6 * L);
-        v3.intoArray(tile, 7 * L);
-        u4.intoArray(tile, 8 * L);
-        v4.intoArray(tile, 9 * L);
-        u5.intoArray(tile, 10 * L);
-        v5.intoArray(tile, 11 * L);
-        u6.intoArray(tile, 12 * L);
-        v6.intoArray(tile, 13 * L);
-        u7.intoArray(tile, 14 * L);
-        v7.intoArray(tile, 15 * L);
-        for (int r = 0; r < MR; r++) {
-            int ar = aOff + (i0 + Math.min(r, rows - 1)) * lda;
-            tail(PanamaGemm.sumLanes(tile, 2 * r * L), PanamaGemm.sumLanes(tile, (2 * r + 1) * L), a, ar, bp, bj, bl, p, k,
-                    c, ci + r * ldc, j, l, r < rows);
-        }
-    }
-
-    /** A dot product's scalar tail from {@code p}, added to its reduced vector part, stored if the row is real. */
-    private static void tail(float su, float sv, float[] a, int ai, float[] bp, int bj, int bl, int p, int k,
-                             float[] c, int ci, int j, int l, boolean store) {
-        for (; p < k; p++) {
-            su = Math.fma(a[ai + p], bp[bj + p], su);
-            sv = Math.fma(a[ai + p], bp[bl + p], sv);
-        }
-        if (store) {
-            c[ci + j] = su;
-            c[ci + l] = sv;
         }
     }
 
@@ -619,80 +516,5 @@ final class PanamaDense {
             }
             s0.add(t0).add(FloatVector.fromArray(S, bias, j)).intoArray(tile, 0);
         }
-    }
-
-    /**
-     * The serving micro-kernel: an MR x 3L tile over {@code kc} steps, the 2L kernel of {@link PanamaGemm}
-     * one vector wider (24 accumulators, 3 vectors of B, one broadcast per row: 28 of AVX-512's 32 vector
-     * registers; used only there). Each element goes through the same operations as in the GEMM's kernels, so the columns it
-     * covers have the GEMM's bits. Rows of B are 3L apart; tile row r at {@code r * 3L}.
-     */
-    private static void kernel3(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
-        final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
-            FloatVector x;
-            x = FloatVector.broadcast(S, a[ai]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            c02 = x.fma(b2, c02);
-            x = FloatVector.broadcast(S, a[ai + r1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            c12 = x.fma(b2, c12);
-            x = FloatVector.broadcast(S, a[ai + r2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            c22 = x.fma(b2, c22);
-            x = FloatVector.broadcast(S, a[ai + r3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            c32 = x.fma(b2, c32);
-            x = FloatVector.broadcast(S, a[ai + r4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            c42 = x.fma(b2, c42);
-            x = FloatVector.broadcast(S, a[ai + r5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            c52 = x.fma(b2, c52);
-            x = FloatVector.broadcast(S, a[ai + r6]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            c62 = x.fma(b2, c62);
-            x = FloatVector.broadcast(S, a[ai + r7]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
-            c72 = x.fma(b2, c72);
-            ai += aps;
-            bi += W3;
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c02.intoArray(tile, 2 * L);
-        c10.intoArray(tile, 1 * W3);
-        c11.intoArray(tile, 1 * W3 + L);
-        c12.intoArray(tile, 1 * W3 + 2 * L);
-        c20.intoArray(tile, 2 * W3);
-        c21.intoArray(tile, 2 * W3 + L);
-        c22.intoArray(tile, 2 * W3 + 2 * L);
-        c30.intoArray(tile, 3 * W3);
-        c31.intoArray(tile, 3 * W3 + L);
-        c32.intoArray(tile, 3 * W3 + 2 * L);
-        c40.intoArray(tile, 4 * W3);
-        c41.intoArray(tile, 4 * W3 + L);
-        c42.intoArray(tile, 4 * W3 + 2 * L);
-        c50.intoArray(tile, 5 * W3);
-        c51.intoArray(tile, 5 * W3 + L);
-        c52.intoArray(tile, 5 * W3 + 2 * L);
-        c60.intoArray(tile, 6 * W3);
-        c61.intoArray(tile, 6 * W3 + L);
-        c62.intoArray(tile, 6 * W3 + 2 * L);
-        c70.intoArray(tile, 7 * W3);
-        c71.intoArray(tile, 7 * W3 + L);
-        c72.intoArray(tile, 7 * W3 + 2 * L);
     }
 }

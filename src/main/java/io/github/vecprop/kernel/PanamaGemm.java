@@ -14,18 +14,24 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * for jc over N in steps of NC            (a column block of C and B)
  *   for pc over K in steps of kc <= KC    (kc is the same for every thread: it depends on k only)
- *     pack B[pc.., jc..] into zero-padded kc x NR panels (row p of a panel is NR contiguous floats)
+ *     pack B[pc.., jc..] into kc x W3 panels (row p of a panel is W3 contiguous floats; 2L or L at the edge)
  *     for ic over M in steps of MC
- *       for jr over panels, for ir over MR-row strips of A:  MR x NR micro-kernel
+ *       for jr over panels, for ir over MR-row strips of A:  MR x W3 micro-kernel
+ * then the thin columns past the last whole vector (at most DOT_COLUMNS of them), apart
  * </pre>
- * The micro-kernel keeps {@code MR * NR / lanes} vector accumulators ({@code 8 x 2} here) in registers,
- * and per step of p loads {@code NR / lanes} vectors of B and broadcasts {@code MR} scalars of A; no masks.
+ * The micro-kernel keeps {@code MR * W3 / lanes} vector accumulators ({@code 8 x 3} with AVX-512's 32
+ * registers, {@code 8 x 2} with AVX2's 16) in registers, and per step of p loads {@code W3 / lanes} vectors of
+ * B and broadcasts {@code MR} scalars of A; no masks. The columns of n past its last whole vector, when
+ * there are at most four (the 2 of 50), are not padded into a vector of their own, which would cost as many
+ * multiply-adds as 16 columns: with A by rows they are dot products, with A transposed vectors run down
+ * the rows of C ({@link #thin}). With a padded panel instead, 100 x 784 x 50 took 122 µs on a Zen 4 core, and
+ * 84 µs with 3L panels and thin columns (README, sixth session).
  * It addresses A through two strides (element (r, p) at {@code ai + r*ars + p*aps}), so a full strip of A is
  * read in place whether A is transposed or not; only a ragged last strip is copied, with zero rows, into a
  * small buffer. (Packing all of A was measured as costly as the multiply itself for the narrow products of
  * a small network, e.g. {@code 100 x 784 x 50}, and brought nothing for large ones.) Transposed B is
- * handled by its packing routine, so NN, NT, TN and TT share one micro-kernel (plus a one-vector variant
- * for a last panel no wider than that; both compute each element of C with the same operations). A full tile leaves the kernel straight into C
+ * handled by its packing routine, so NN, NT, TN and TT share the micro-kernels (3L, 2L and a one-vector
+ * variant for narrower last panels; all compute each element of C with the same operations). A full tile leaves the kernel straight into C
  * ({@code alpha * acc + beta * C}); an edge tile goes through a small per-thread tile, which a separate routine
  * merges into C with the same operations (full vectors, then scalars at the right edge). Buffers live in a per-thread {@link Scratch} and are reused:
  * no allocation per call in steady state.
@@ -36,7 +42,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <h2>Threads</h2>
  * With {@code parallelism > 1} and enough work, the columns (or, for narrow C, the rows) of C are split
  * into slabs on the tile grid ({@link GemmThreads}); each slab runs the scheme above with its own buffers.
- * Because slab boundaries are multiples of NR (or MR) and kc depends only on k, every element of C goes
+ * Because slab boundaries are multiples of W3 (or MR), the thin columns are computed the same way whatever
+ * rows a slab has, and kc depends only on k, every element of C goes
  * through the same operations whatever the thread count: results are <b>bit-identical</b> for parallelism
  * 1 and 2 (or more).
  */
@@ -49,12 +56,25 @@ final class PanamaGemm {
     static final int MR = 8;
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
-    /** Upper bound of the K block: a kc x NR panel of B (32 KB with 16 lanes) stays in (or near) L1. */
+    /**
+     * Upper bound of the K block: a kc x W3 panel of B (48 KB with 16 lanes) stays in or near L1. 128 was no
+     * faster on a Zen 4 core, whose L1 holds 32 KB (README, sixth session).
+     */
     static final int KC = 256;
     /** Rows of A per block (a multiple of MR): the MC x kc block of A read in place stays in L2 while the panels of B pass. */
     static final int MC = 192;
-    /** Columns of B per packed block (a multiple of NR). */
-    static final int NC = 64 * NR;
+    /**
+     * The widest panel of B: three vectors where the machine has 32 vector registers (AVX-512: the 8 x 3L
+     * kernel needs 28 of them), two where it has 16 (AVX2, whose 256-bit species has 8 lanes).
+     */
+    static final int W3 = (S.vectorBitSize() >= 512 ? 3 : 2) * L;
+    /** Columns of B per packed block (a multiple of W3). */
+    static final int NC = 128 * L / W3 * W3;
+    /**
+     * Columns past the last whole vector are computed apart ({@link #thin}) when at most this many; more are
+     * padded into one last vector.
+     */
+    static final int DOT_COLUMNS = 4;
 
     /** Products with at most this many rows of C take the no-packing path. */
     static final int SMALL_M = 4;
@@ -113,6 +133,16 @@ final class PanamaGemm {
             return nonzeroRows;
         }
 
+        /** The thin columns of B ({@link #thin}), apart from bPack, which the panels of the same call hold. */
+        float[] thinPack = new float[0];
+
+        float[] thinPack(int size) {
+            if (thinPack.length < size) {
+                thinPack = new float[size];
+            }
+            return thinPack;
+        }
+
         float[] aRows(int size) {
             if (aRows.length < size) {
                 aRows = new float[size];
@@ -161,7 +191,7 @@ final class PanamaGemm {
         }
         int threads = GemmThreads.usableThreads(parallelism);
         if (threads > 1 && (long) m * n * k >= parallelMinWork) {
-            int panels = (n + NR - 1) / NR;
+            int panels = (vectorColumns(n) + W3 - 1) / W3;
             int strips = (m + MR - 1) / MR;
             // Split the wider tile dimension: slabs of whole panels (columns) or whole strips (rows).
             boolean byColumns = panels >= 2 * threads || panels >= strips;
@@ -182,7 +212,7 @@ final class PanamaGemm {
                 return;
             }
         }
-        blocked(SCRATCH.get(), transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        blocked(SCRATCH.get(), transA, transB, 0, m, 0, n, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** Each calling thread's reusable parallel call, so a parallel product allocates nothing. */
@@ -245,11 +275,11 @@ final class PanamaGemm {
         public void run(int t) {
             int u0 = (int) ((long) units * t / tasks);
             int u1 = (int) ((long) units * (t + 1) / tasks);
-            if (byColumns) {
-                blocked(SCRATCH.get(), transA, transB, 0, m, u0 * NR, Math.min(n, u1 * NR), k,
+            if (byColumns) { // the last slab takes the thin columns too
+                blocked(SCRATCH.get(), transA, transB, 0, m, u0 * W3, u1 == units ? n : u1 * W3, n, k,
                         alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             } else {
-                blocked(SCRATCH.get(), transA, transB, u0 * MR, Math.min(m, u1 * MR), 0, n, k,
+                blocked(SCRATCH.get(), transA, transB, u0 * MR, Math.min(m, u1 * MR), 0, n, n, k,
                         alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             }
         }
@@ -275,23 +305,44 @@ final class PanamaGemm {
         return (k + blocks - 1) / blocks;
     }
 
-    /** Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of C; i0 and j0 lie on the tile grid. */
-    private static void blocked(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
-                                float alpha, float[] a, int aOff, int lda,
+    /** Columns held in panels: n's whole vectors, plus one padded vector when its remainder is not thin columns. */
+    static int vectorColumns(int n) {
+        int whole = n / L * L;
+        int rem = n - whole;
+        return rem == 0 || (whole > 0 && rem <= DOT_COLUMNS) ? whole : whole + L;
+    }
+
+    /**
+     * Width of the panel that starts at column {@code col0} of {@code vc} vector columns: W3, or 2L or L at
+     * the edge; four vectors left go as two of 2L, since a one-vector panel is bound by its broadcasts.
+     */
+    static int blockWidth(int vc, int col0) {
+        int v = (vc - col0) / L;
+        return W3 == 2 * L ? Math.min(2, v) * L : (v == 4 ? 2 : Math.min(3, v)) * L;
+    }
+
+    /**
+     * Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of the {@code n} columns of C; i0 lies on the
+     * MR grid, j0 on the W3 grid, and j1 is {@code n} or on the W3 grid. Columns below {@link #vectorColumns}
+     * go through the packed panels, the thin ones past it through {@link #thin}.
+     */
+    private static void blocked(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int j1, int n,
+                                int k, float alpha, float[] a, int aOff, int lda,
                                 float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc) {
+        int vc = vectorColumns(n);
+        int vEnd = j1 == n ? vc : Math.min(j1, vc); // vc passes n when the last vector is padded
         int kcStep = kcStep(k);
         float[] tile = s.tile;
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            int panels = (nc + NR - 1) / NR;
+        for (int jc = j0; jc < vEnd; jc += NC) {
+            int nc = Math.min(NC, vEnd - jc);
             for (int pc = 0; pc < k; pc += kcStep) {
                 int kc = Math.min(kcStep, k - pc);
                 boolean first = pc == 0;
                 boolean readC = !first || beta != 0f;
                 float betaNow = first ? beta : 1f;
-                float[] bp = s.bPack(panels * kc * NR);
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                float[] bp = s.bPack(nc * kc);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, n, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     int fullRows = mc / MR * MR;
@@ -300,9 +351,10 @@ final class PanamaGemm {
                     if (fullRows < mc) {
                         packA(transA, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kc, ap);
                     }
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int cols = Math.min(NR, nc - jr);
-                        int bi = (jr / NR) * kc * NR;
+                    for (int col0 = 0, width; col0 < nc; col0 += width) {
+                        width = blockWidth(nc, col0);
+                        int cols = Math.min(width, n - jc - col0);
+                        int bi = col0 * kc;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             float[] as;
@@ -328,17 +380,74 @@ final class PanamaGemm {
                             // Full vectors only: a half-width species beside the preferred one (a 1.5-vector
                             // kernel for the 18 of 50 columns, say) pollutes the Vector API's shared type profiles,
                             // and C2 then compiled other kernels with every vector boxed (package-info).
-                            int ci = cOff + (ic + ir) * ldc + jc + jr;
-                            if (rows == MR && cols == NR) {
-                                kernel(kc, as, ai, ars, aps, bp, bi, c, ci, ldc, alpha, betaNow, readC);
-                                continue;
-                            }
-                            if (cols > L) {
+                            int ci = cOff + (ic + ir) * ldc + jc + col0;
+                            boolean whole = rows == MR && cols == width;
+                            if (width == 3 * L) { // never on AVX2, where W3 is 2L
+                                if (whole) {
+                                    kernel3(kc, as, ai, ars, aps, bp, bi, c, ci, ldc, alpha, betaNow, readC);
+                                    continue;
+                                }
+                                kernel3(kc, as, ai, ars, aps, bp, bi, tile, 0, W3, 1f, 0f, false);
+                                merge(tile, W3, rows, cols, c, ci, ldc, alpha, betaNow, readC);
+                            } else if (width == NR) {
+                                if (whole) {
+                                    kernel(kc, as, ai, ars, aps, bp, bi, c, ci, ldc, alpha, betaNow, readC);
+                                    continue;
+                                }
                                 kernel(kc, as, ai, ars, aps, bp, bi, tile, 0, NR, 1f, 0f, false);
-                            } else { // a narrow last panel: half the work with the narrow kernel
-                                kernelNarrow(kc, as, ai, ars, aps, bp, bi, NR, tile);
+                                merge(tile, NR, rows, cols, c, ci, ldc, alpha, betaNow, readC);
+                            } else { // a one-vector last panel
+                                kernelNarrow(kc, as, ai, ars, aps, bp, bi, tile);
+                                merge(tile, NR, rows, cols, c, ci, ldc, alpha, betaNow, readC);
                             }
-                            merge(tile, rows, cols, c, ci, ldc, alpha, betaNow, readC);
+                        }
+                    }
+                }
+            }
+        }
+        if (j1 > vc) {
+            thin(s, transA, transB, i0, i1, vc, n - vc, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * Packs rows {@code [pc, pc+kc)} and the {@code nc} vector columns from {@code jc} of op(B) into the panels
+     * of {@link #blockWidth}: the panel at column {@code col0} of the block starts at {@code col0 * kc}, its row p
+     * {@code width} floats further on each; columns past {@code n} are zero.
+     */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, int n,
+                              float[] bp) {
+        for (int col0 = 0, width; col0 < nc; col0 += width) {
+            width = blockWidth(nc, col0);
+            int cols = Math.min(width, n - jc - col0);
+            int base = col0 * kc;
+            if (!transB) {
+                // op(B)(p, j) = b[bOff + p*ldb + j]: rows of the panel are contiguous runs of B.
+                int src = bOff + pc * ldb + jc + col0;
+                if (cols == width) {
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int dst = base + p * width;
+                        for (int v = 0; v < width; v += L) {
+                            FloatVector.fromArray(S, b, src + v).intoArray(bp, dst + v);
+                        }
+                    }
+                } else { // a padded last vector (scalar copies here cost about 4 us of a 100x784x50 product)
+                    copyRowsPadded(b, src, ldb, kc, cols, bp, base, width);
+                }
+            } else {
+                // op(B)(p, j) = b[bOff + j*ldb + p]: read each stored row once, scatter it down the panel.
+                for (int jj = 0; jj < cols; jj++) {
+                    int src = bOff + (jc + col0 + jj) * ldb + pc;
+                    int dst = base + jj;
+                    for (int p = 0; p < kc; p++) {
+                        bp[dst + p * width] = b[src + p];
+                    }
+                }
+                if (cols < width) {
+                    for (int p = 0; p < kc; p++) {
+                        int dst = base + p * width;
+                        for (int j = cols; j < width; j++) {
+                            bp[dst + j] = 0f;
                         }
                     }
                 }
@@ -347,45 +456,63 @@ final class PanamaGemm {
     }
 
     /**
-     * Packs rows {@code [pc, pc+kc)} and columns {@code [jc, jc+nc)} of op(B) into panels of NR columns:
-     * panel q holds columns {@code jc + q*NR ..}, row p of it at {@code q*kc*NR + p*NR}; columns past
-     * {@code nc} are zero.
+     * Rows {@code [i0, i1)} of C's {@code nt} thin columns from {@code j0} (at most {@link #DOT_COLUMNS}, past
+     * the last whole vector: the 2 of 50). In a panel they would take a whole vector of lanes, 16 for 2 columns.
+     * With A by rows they are dot products of A's rows with B's columns ({@link #dots}; their sums run in another
+     * order than the panels'). With A transposed, vectors run down the rows of C ({@link #narrowTransposed}).
      */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-                              float[] bp) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int cols = Math.min(NR, nc - jr);
-            int base = (jr / NR) * kc * NR;
+    private static void thin(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int nt, int k,
+                             float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        if (transA) {
+            float[] bp = s.thinPack(k * L + NARROW_COLUMNS); // packNarrow's layout and slack
             if (!transB) {
-                // op(B)(p, j) = b[bOff + p*ldb + j]: rows of the panel are contiguous runs of B.
-                int src = bOff + pc * ldb + jc + jr;
-                if (cols == NR) {
-                    for (int p = 0; p < kc; p++, src += ldb) {
-                        int dst = base + p * NR;
-                        for (int v = 0; v < NR; v += L) {
-                            FloatVector.fromArray(S, b, src + v).intoArray(bp, dst + v);
-                        }
-                    }
-                } else { // a ragged last panel (scalar copies here cost about 4 us of a 100x784x50 product)
-                    copyRowsPadded(b, src, ldb, kc, cols, bp, base, NR);
-                }
+                copyRowsPadded(b, bOff + j0, ldb, k, nt, bp, 0, L);
             } else {
-                // op(B)(p, j) = b[bOff + j*ldb + p]: read each stored row once, scatter it down the panel.
-                for (int jj = 0; jj < cols; jj++) {
-                    int src = bOff + (jc + jr + jj) * ldb + pc;
-                    int dst = base + jj;
-                    for (int p = 0; p < kc; p++) {
-                        bp[dst + p * NR] = b[src + p];
+                for (int p = 0; p < k; p++) {
+                    for (int j = 0; j < L; j++) {
+                        bp[p * L + j] = j < nt ? b[bOff + (j0 + j) * ldb + p] : 0f;
                     }
                 }
-                if (cols < NR) {
-                    for (int p = 0; p < kc; p++) {
-                        int dst = base + p * NR;
-                        for (int j = cols; j < NR; j++) {
-                            bp[dst + j] = 0f;
-                        }
+            }
+            if (i1 - i0 >= L) {
+                narrowTransposed(i1 - i0, nt, k, alpha, a, aOff + i0, lda, bp, beta, c, cOff + i0 * ldc + j0, ldc,
+                        s.tile);
+                return;
+            }
+            // A slab of fewer rows (a thread's share): scalar chains, the lanes' operations one at a time, so
+            // every element has the same bits whatever the thread count.
+            for (int i = i0; i < i1; i++) {
+                for (int j = 0; j < nt; j++) {
+                    float acc = 0f;
+                    for (int p = 0; p < k; p++) {
+                        acc = Math.fma(a[aOff + p * lda + i], bp[p * L + j], acc);
                     }
+                    float y = acc * alpha;
+                    int ci = cOff + i * ldc + j0 + j;
+                    c[ci] = beta == 0f ? y : Math.fma(c[ci], beta, y);
                 }
+            }
+            return;
+        }
+        float[] bt = b;
+        int base = bOff + j0 * ldb;
+        int stride = ldb;
+        if (!transB) { // column j of B, contiguous from j * k
+            bt = s.thinPack(nt * k);
+            for (int p = 0, src = bOff + j0; p < k; p++, src += ldb) {
+                for (int j = 0; j < nt; j++) {
+                    bt[j * k + p] = b[src + j];
+                }
+            }
+            base = 0;
+            stride = k;
+        }
+        for (int j = 0; j < nt; j += 2) {
+            int l = Math.min(j + 1, nt - 1); // an odd last column is paired with itself
+            for (int i = i0; i < i1; i += MR) {
+                dots(k, a, aOff, lda, i, Math.min(MR, i1 - i), bt, base + j * stride, base + l * stride,
+                        c, cOff + i * ldc, ldc, j0 + j, j0 + l, alpha, beta, s.tile);
             }
         }
     }
@@ -528,13 +655,13 @@ final class PanamaGemm {
 
     /**
      * The micro-kernel for a panel with at most L valid columns: as {@link #kernel} with one
-     * vector of B per row of A. Rows of B are {@code bStride} apart ({@code NR} in a packed panel, {@code L}
-     * in a narrow product's padded copy). Writes the first {@code L} columns of each tile row. (Two
+     * vector of B per row of A, rows of B {@code L} apart. Writes the first {@code L} columns of each tile row
+     * ({@code NR} apart). (Two
      * half-width vectors per row were 15% faster on the Zen 4 this was first measured on, whose 512-bit
      * multiply-adds take two 256-bit units; on the Zen 5 here they take one, so one full vector halves the
      * multiply-adds.)
      */
-    static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bStride, float[] tile) {
+    static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
         for (int p = 0; p < kc; p++) {
@@ -548,7 +675,7 @@ final class PanamaGemm {
             c6 = FloatVector.broadcast(S, a[ai + r6]).fma(b0, c6);
             c7 = FloatVector.broadcast(S, a[ai + r7]).fma(b0, c7);
             ai += aps;
-            bi += bStride;
+            bi += L;
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, 1 * NR);
@@ -710,14 +837,8 @@ final class PanamaGemm {
     /**
      * {@code C[r, j] = alpha * tile[r, j] + beta * C[r, j]} for the valid {@code rows x cols} of a tile
      * ({@code C} not read unless {@code readC}). Full-width tiles use vectors, the right edge scalars; both
-     * round identically ({@code fma(C, beta, alpha * t)}).
+     * round identically ({@code fma(C, beta, alpha * t)}). Rows of the tile are {@code ts} floats apart.
      */
-    private static void merge(float[] tile, int rows, int cols, float[] c, int ci, int ldc,
-                              float alpha, float beta, boolean readC) {
-        merge(tile, NR, rows, cols, c, ci, ldc, alpha, beta, readC);
-    }
-
-    /** As above for a tile whose rows are {@code ts} floats apart: whole vectors of each row, then scalars. */
     static void merge(float[] tile, int ts, int rows, int cols, float[] c, int ci, int ldc,
                       float alpha, float beta, boolean readC) {
         int vectors = cols / L * L;
@@ -880,19 +1001,24 @@ final class PanamaGemm {
 
     /**
      * Copies {@code rows} rows of {@code cols} floats ({@code ldb} apart in {@code b}, from {@code src}) into
-     * rows of {@code width} floats ({@code L} or {@code NR = 2L}, at least {@code cols}) of {@code bp} from
+     * rows of {@code width} floats ({@code L}, {@code 2L} or {@code 3L}, at least {@code cols}) of {@code bp} from
      * {@code dst}, zero-padded: masked loads, one per vector of the row, where the whole row window fits
      * {@code b}; scalars for the rows near the end of {@code b}, whose windows would pass it.
      */
     private static void copyRowsPadded(float[] b, int src, int ldb, int rows, int cols, float[] bp, int dst, int width) {
         VectorMask<Float> m0 = S.indexInRange(0, cols);
         VectorMask<Float> m1 = S.indexInRange(L, cols);
+        VectorMask<Float> m2 = S.indexInRange(2 * L, cols);
         boolean two = width > L;
+        boolean three = width > 2 * L;
         int p = 0;
         for (; p < rows && src + width <= b.length; p++, src += ldb, dst += width) {
             FloatVector.fromArray(S, b, src, m0).intoArray(bp, dst);
             if (two) {
                 FloatVector.fromArray(S, b, src + L, m1).intoArray(bp, dst + L);
+            }
+            if (three) {
+                FloatVector.fromArray(S, b, src + 2 * L, m2).intoArray(bp, dst + 2 * L);
             }
         }
         for (; p < rows; p++, src += ldb, dst += width) {
@@ -927,7 +1053,7 @@ final class PanamaGemm {
     /** {@code MR} rows of a narrow C: the one-vector micro-kernel over B padded to rows of {@code L}, then the stores. */
     private static void narrowStrip(int k, int n, float[] a, int ai, int ars, int aps, float[] bp,
                                     float alpha, float beta, float[] c, int ci, int ldc, float[] tile) {
-        kernelNarrow(k, a, ai, ars, aps, bp, 0, L, tile);
+        kernelNarrow(k, a, ai, ars, aps, bp, 0, tile);
         for (int r = 0; r < MR; r++) {
             storeNarrowRow(tile, r * NR, n, alpha, beta, c, ci + r * ldc);
         }
@@ -1076,5 +1202,226 @@ final class PanamaGemm {
             d += t[off + i + 3];
         }
         return (a + b) + (c + d);
+    }
+
+    /**
+     * Columns {@code j} and {@code l} of up to MR rows of C (from row {@code i0}) as dot products of A's rows
+     * with W's transposed columns at {@code bj} and {@code bl}: sixteen chains of multiply-adds (8 rows x 2
+     * columns, each A vector loaded once for both), reduced at the end. Rows past {@code rows} repeat the last
+     * one and are not stored. The lanes are summed in a fixed order through {@code tile} (see
+     * {@link PanamaGemm#dot}).
+     */
+    static void dots(int k, float[] a, int aOff, int lda, int i0, int rows, float[] bp, int bj, int bl,
+                     float[] c, int ci, int ldc, int j, int l, float alpha, float beta, float[] tile) {
+        int a0 = aOff + (i0 + Math.min(0, rows - 1)) * lda;
+        int a1 = aOff + (i0 + Math.min(1, rows - 1)) * lda;
+        int a2 = aOff + (i0 + Math.min(2, rows - 1)) * lda;
+        int a3 = aOff + (i0 + Math.min(3, rows - 1)) * lda;
+        int a4 = aOff + (i0 + Math.min(4, rows - 1)) * lda;
+        int a5 = aOff + (i0 + Math.min(5, rows - 1)) * lda;
+        int a6 = aOff + (i0 + Math.min(6, rows - 1)) * lda;
+        int a7 = aOff + (i0 + Math.min(7, rows - 1)) * lda;
+        FloatVector s0 = FloatVector.zero(S), u0 = s0, u1 = s0, u2 = s0, u3 = s0, u4 = s0, u5 = s0, u6 = s0, u7 = s0, v0 = s0, v1 = s0, v2 = s0, v3 = s0, v4 = s0, v5 = s0, v6 = s0, v7 = s0;
+        int bound = S.loopBound(k);
+        int p = 0;
+        for (; p < bound; p += L) {
+            FloatVector y = FloatVector.fromArray(S, bp, bj + p);
+            FloatVector z = FloatVector.fromArray(S, bp, bl + p);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
+            FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
+            FloatVector x4 = FloatVector.fromArray(S, a, a4 + p);
+            FloatVector x5 = FloatVector.fromArray(S, a, a5 + p);
+            FloatVector x6 = FloatVector.fromArray(S, a, a6 + p);
+            FloatVector x7 = FloatVector.fromArray(S, a, a7 + p);
+            u0 = x0.fma(y, u0);
+            v0 = x0.fma(z, v0);
+            u1 = x1.fma(y, u1);
+            v1 = x1.fma(z, v1);
+            u2 = x2.fma(y, u2);
+            v2 = x2.fma(z, v2);
+            u3 = x3.fma(y, u3);
+            v3 = x3.fma(z, v3);
+            u4 = x4.fma(y, u4);
+            v4 = x4.fma(z, v4);
+            u5 = x5.fma(y, u5);
+            v5 = x5.fma(z, v5);
+            u6 = x6.fma(y, u6);
+            v6 = x6.fma(z, v6);
+            u7 = x7.fma(y, u7);
+            v7 = x7.fma(z, v7);
+        }
+        u0.intoArray(tile, 0 * L);
+        v0.intoArray(tile, 1 * L);
+        u1.intoArray(tile, 2 * L);
+        v1.intoArray(tile, 3 * L);
+        u2.intoArray(tile, 4 * L);
+        v2.intoArray(tile, 5 * L);
+        u3.intoArray(tile, 6 * L);
+        v3.intoArray(tile, 7 * L);
+        u4.intoArray(tile, 8 * L);
+        v4.intoArray(tile, 9 * L);
+        u5.intoArray(tile, 10 * L);
+        v5.intoArray(tile, 11 * L);
+        u6.intoArray(tile, 12 * L);
+        v6.intoArray(tile, 13 * L);
+        u7.intoArray(tile, 14 * L);
+        v7.intoArray(tile, 15 * L);
+        for (int r = 0; r < MR; r++) {
+            int ar = aOff + (i0 + Math.min(r, rows - 1)) * lda;
+            tail(sumLanes(tile, 2 * r * L), sumLanes(tile, (2 * r + 1) * L), a, ar, bp, bj, bl, p, k,
+                    c, ci + r * ldc, j, l, alpha, beta, r < rows);
+        }
+    }
+
+    /**
+     * A dot product's scalar tail from {@code p}, added to its reduced vector part, stored if the row is real
+     * ({@code alpha * sum + beta * C}, as {@link #merge} rounds it).
+     */
+    private static void tail(float su, float sv, float[] a, int ai, float[] bp, int bj, int bl, int p, int k,
+                             float[] c, int ci, int j, int l, float alpha, float beta, boolean store) {
+        for (; p < k; p++) {
+            su = Math.fma(a[ai + p], bp[bj + p], su);
+            sv = Math.fma(a[ai + p], bp[bl + p], sv);
+        }
+        if (store) {
+            float yu = su * alpha;
+            float yv = sv * alpha;
+            c[ci + j] = beta == 0f ? yu : Math.fma(c[ci + j], beta, yu);
+            if (l != j) { // an odd last column paired with itself is stored once
+                c[ci + l] = beta == 0f ? yv : Math.fma(c[ci + l], beta, yv);
+            }
+        }
+    }
+
+    /**
+     * The MR x 3L micro-kernel: {@link #kernel} one vector wider (24 accumulators, 3 vectors of B, one broadcast
+     * per row: 28 of AVX-512's 32 vector registers; used only there), stored the same way. Each element goes
+     * through the same operations as in the other kernels. Rows of B are 3L apart.
+     */
+    static void kernel3(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi,
+                        float[] out, int oi, int ors, float alpha, float beta, boolean readC) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, a[ai + r1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, a[ai + r2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, a[ai + r3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(S, a[ai + r4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(S, a[ai + r5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(S, a[ai + r6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(S, a[ai + r7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            c72 = x.fma(b2, c72);
+            ai += aps;
+            bi += W3;
+        }
+        final int o0 = oi, o1 = oi + ors, o2 = oi + 2 * ors, o3 = oi + 3 * ors, o4 = oi + 4 * ors,
+                o5 = oi + 5 * ors, o6 = oi + 6 * ors, o7 = oi + 7 * ors;
+        if (alpha != 1f) {
+            c00 = c00.mul(alpha);
+            c01 = c01.mul(alpha);
+            c02 = c02.mul(alpha);
+            c10 = c10.mul(alpha);
+            c11 = c11.mul(alpha);
+            c12 = c12.mul(alpha);
+            c20 = c20.mul(alpha);
+            c21 = c21.mul(alpha);
+            c22 = c22.mul(alpha);
+            c30 = c30.mul(alpha);
+            c31 = c31.mul(alpha);
+            c32 = c32.mul(alpha);
+            c40 = c40.mul(alpha);
+            c41 = c41.mul(alpha);
+            c42 = c42.mul(alpha);
+            c50 = c50.mul(alpha);
+            c51 = c51.mul(alpha);
+            c52 = c52.mul(alpha);
+            c60 = c60.mul(alpha);
+            c61 = c61.mul(alpha);
+            c62 = c62.mul(alpha);
+            c70 = c70.mul(alpha);
+            c71 = c71.mul(alpha);
+            c72 = c72.mul(alpha);
+        }
+        if (readC) {
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            c00 = FloatVector.fromArray(S, out, o0).fma(vb, c00);
+            c01 = FloatVector.fromArray(S, out, o0 + L).fma(vb, c01);
+            c02 = FloatVector.fromArray(S, out, o0 + 2 * L).fma(vb, c02);
+            c10 = FloatVector.fromArray(S, out, o1).fma(vb, c10);
+            c11 = FloatVector.fromArray(S, out, o1 + L).fma(vb, c11);
+            c12 = FloatVector.fromArray(S, out, o1 + 2 * L).fma(vb, c12);
+            c20 = FloatVector.fromArray(S, out, o2).fma(vb, c20);
+            c21 = FloatVector.fromArray(S, out, o2 + L).fma(vb, c21);
+            c22 = FloatVector.fromArray(S, out, o2 + 2 * L).fma(vb, c22);
+            c30 = FloatVector.fromArray(S, out, o3).fma(vb, c30);
+            c31 = FloatVector.fromArray(S, out, o3 + L).fma(vb, c31);
+            c32 = FloatVector.fromArray(S, out, o3 + 2 * L).fma(vb, c32);
+            c40 = FloatVector.fromArray(S, out, o4).fma(vb, c40);
+            c41 = FloatVector.fromArray(S, out, o4 + L).fma(vb, c41);
+            c42 = FloatVector.fromArray(S, out, o4 + 2 * L).fma(vb, c42);
+            c50 = FloatVector.fromArray(S, out, o5).fma(vb, c50);
+            c51 = FloatVector.fromArray(S, out, o5 + L).fma(vb, c51);
+            c52 = FloatVector.fromArray(S, out, o5 + 2 * L).fma(vb, c52);
+            c60 = FloatVector.fromArray(S, out, o6).fma(vb, c60);
+            c61 = FloatVector.fromArray(S, out, o6 + L).fma(vb, c61);
+            c62 = FloatVector.fromArray(S, out, o6 + 2 * L).fma(vb, c62);
+            c70 = FloatVector.fromArray(S, out, o7).fma(vb, c70);
+            c71 = FloatVector.fromArray(S, out, o7 + L).fma(vb, c71);
+            c72 = FloatVector.fromArray(S, out, o7 + 2 * L).fma(vb, c72);
+        }
+        c00.intoArray(out, o0);
+        c01.intoArray(out, o0 + L);
+        c02.intoArray(out, o0 + 2 * L);
+        c10.intoArray(out, o1);
+        c11.intoArray(out, o1 + L);
+        c12.intoArray(out, o1 + 2 * L);
+        c20.intoArray(out, o2);
+        c21.intoArray(out, o2 + L);
+        c22.intoArray(out, o2 + 2 * L);
+        c30.intoArray(out, o3);
+        c31.intoArray(out, o3 + L);
+        c32.intoArray(out, o3 + 2 * L);
+        c40.intoArray(out, o4);
+        c41.intoArray(out, o4 + L);
+        c42.intoArray(out, o4 + 2 * L);
+        c50.intoArray(out, o5);
+        c51.intoArray(out, o5 + L);
+        c52.intoArray(out, o5 + 2 * L);
+        c60.intoArray(out, o6);
+        c61.intoArray(out, o6 + L);
+        c62.intoArray(out, o6 + 2 * L);
+        c70.intoArray(out, o7);
+        c71.intoArray(out, o7 + L);
+        c72.intoArray(out, o7 + 2 * L);
     }
 }

@@ -208,6 +208,46 @@ class DenseProperties {
         }
     }
 
+    /**
+     * {@code served.dense} of {@code rows} rows against {@code gemm.gemm} then {@code gemm.addBias} on the plain
+     * weights, bit for bit; throws {@link AssertionError} naming the first element that differs.
+     */
+    private static void denseHasGemmBits(Kernels served, Kernels gemm, int in, int out, int rows, long seed) {
+        float[] w = TestData.uniform(seed, in * out, -1f, 1f);
+        float[] b = TestData.uniform(seed + 1, out, -1f, 1f);
+        float[] x = TestData.uniform(seed + 2, rows * in, -1f, 1f);
+        float[] y = new float[rows * out];
+        served.dense(served.packDense(w, 0, in, out, b, 0), x, 0, y, 0, rows);
+        float[] want = new float[rows * out];
+        gemm.gemm(false, false, rows, out, in, 1f, x, 0, in, w, 0, out, 0f, want, 0, out);
+        gemm.addBias(want, 0, rows, out, b, 0);
+        for (int i = 0; i < y.length; i++) {
+            if (Float.floatToRawIntBits(y[i]) != Float.floatToRawIntBits(want[i])) {
+                throw new AssertionError(in + " x " + out + ", " + rows + " rows: y[" + i / out + ", " + i % out + "] = "
+                        + y[i] + " but gemm and addBias give " + want[i]);
+            }
+        }
+    }
+
+    /**
+     * From five rows on a served layer runs the GEMM's kernels on the GEMM's panels and thin columns, so a
+     * compiled model's batch has the training net's bits for the same weights.
+     */
+    @Test
+    void fiveRowsOrMoreHaveTheGemmsBits() {
+        assumeSimd();
+        Kernels k = KernelProvider.get();
+        for (int in : new int[] {1, 7, 100, 300, 784}) {
+            for (int out : new int[] {10, 16, 17, 18, 20, 21, 40, 48, 50, 52, 64, 100, 256}) {
+                for (int rows : new int[] {5, 8, 13, 100}) {
+                    denseHasGemmBits(k, k, in, out, rows, in * 1009L + out * 31L + rows);
+                }
+            }
+        }
+        // The comparison sees a product summed in another order: the scalar GEMM's.
+        assertThrows(AssertionError.class, () -> denseHasGemmBits(k, SCALAR, 784, 50, 100, 1));
+    }
+
     @Test
     void catchesAServedLayerThatLosesAColumn() {
         Kernels mutant = new io.github.vecprop.check.ForwardingKernels(KernelProvider.get()) {

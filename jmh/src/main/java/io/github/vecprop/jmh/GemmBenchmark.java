@@ -1,5 +1,6 @@
 package io.github.vecprop.jmh;
 
+import io.github.vecprop.kernel.DenseWeights;
 import io.github.vecprop.kernel.GemmThreads;
 import io.github.vecprop.kernel.KernelProvider;
 import io.github.vecprop.kernel.Kernels;
@@ -42,7 +43,11 @@ public class GemmBenchmark {
             "784x100x50:TN", "100x50x784:NT"})
     public String shape;
 
-    @Param({"vecprop", "scalar", "ejml", "openblas", "openblas-float[]"})
+    /**
+     * {@code vecprop-packed}: B packed once as a served layer's weights ({@code Kernels.packDense}, zero bias)
+     * and multiplied by {@code Kernels.dense}, the compiled model's path (NN shapes only).
+     */
+    @Param({"vecprop", "vecprop-packed", "scalar", "ejml", "openblas", "openblas-float[]"})
     public String impl;
 
     @Param({"1", "2"})
@@ -57,6 +62,7 @@ public class GemmBenchmark {
     private float[] b;
     private float[] c;
     private Kernels kernels;
+    private DenseWeights packed;
     private FMatrixRMaj ea;
     private FMatrixRMaj eb;
     private FMatrixRMaj ec;
@@ -81,6 +87,13 @@ public class GemmBenchmark {
             case "vecprop" -> {
                 kernels = KernelProvider.panama();
                 GemmThreads.setDefaultParallelism(threads);
+            }
+            case "vecprop-packed" -> {
+                if (transA || transB) {
+                    throw new IllegalArgumentException("vecprop-packed takes NN shapes only, not " + shape);
+                }
+                kernels = KernelProvider.panama();
+                packed = kernels.packDense(b, 0, k, n, new float[n], 0);
             }
             case "scalar" -> kernels = KernelProvider.scalar();
             case "ejml" -> {
@@ -127,6 +140,10 @@ public class GemmBenchmark {
         switch (impl) {
             case "vecprop", "scalar" -> {
                 kernels.gemm(transA, transB, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+                return c;
+            }
+            case "vecprop-packed" -> {
+                kernels.dense(packed, a, 0, c, 0, m);
                 return c;
             }
             case "ejml" -> {
