@@ -29,10 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * copy off the heap ({@link RowBlocks}; 151 KB more for 784 x 50).
  *
  * <h2>Paths</h2>
- * From five rows on, MR-row strips of A (read in place) run an {@code MR x 3L} kernel over each block in
- * K blocks of {@link PanamaGemm#kcStep}; each element of a block goes through the GEMM's own operations,
- * and the dot-product columns are the GEMM's thin columns, so five rows or more have {@link Kernels#gemm}'s
- * bits. One to four rows take a matrix-vector sweep per block over {@link RowBlocks}, bound by reading W from
+ * From five rows on, the GEMM's blocked loop runs on these blocks ({@link PanamaGemm#multiplyPacked}): the
+ * same kernels, K blocks and thin columns, so five rows or more have {@link Kernels#gemm}'s bits. One to four rows take a matrix-vector sweep per block over {@link RowBlocks}, bound by reading W from
  * L2, with the bias fused.
  * Single-threaded and allocation-free (scratch from {@link PanamaGemm.Scratch}).
  *
@@ -49,7 +47,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaDense {
     private static final VectorSpecies<Float> S = PanamaGemm.S;
     private static final int L = PanamaGemm.L;
-    private static final int MR = PanamaGemm.MR;
     private static final int NR = PanamaGemm.NR;
     private static final int W3 = PanamaGemm.W3;
     /** Lane indices, as many int lanes as S has float lanes. */
@@ -180,52 +177,7 @@ final class PanamaDense {
             PanamaGemm.narrowPacked(false, m, n, k, 1f, a, aOff, lda, bp, 0f, c, cOff, ldc, s.tile);
             return;
         }
-        int vc = vectorColumns(n);
-        int kcStep = PanamaGemm.kcStep(k);
-        float[] tile = s.tile;
-        for (int pc = 0; pc < k; pc += kcStep) {
-            int kc = Math.min(kcStep, k - pc);
-            boolean first = pc == 0;
-            for (int ic = 0; ic < m; ic += PanamaGemm.MC) {
-                int mc = Math.min(PanamaGemm.MC, m - ic);
-                int fullRows = mc / MR * MR;
-                float[] ap = s.aPack(MR * kc);
-                if (fullRows < mc) {
-                    PanamaGemm.packA(false, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kc, ap);
-                }
-                for (int col0 = 0, width; col0 < vc; col0 += width) {
-                    width = blockWidth(vc, col0);
-                    int cols = Math.min(width, n - col0);
-                    int bi = col0 * k + pc * width;
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        int rows = Math.min(MR, mc - ir);
-                        boolean packed = rows < MR;
-                        float[] as = packed ? ap : a;
-                        int ai = packed ? 0 : aOff + (ic + ir) * lda + pc;
-                        int ars = packed ? 1 : lda;
-                        int aps = packed ? MR : 1;
-                        int ts = NR;
-                        if (width == 3 * L) { // never on AVX2, where W3 is 2L: those blocks take the 2L kernels
-                            PanamaGemm.kernel3(kc, as, ai, ars, aps, bp, bi, tile, 0, W3, 1f, 0f, false);
-                            ts = W3;
-                        } else if (width == NR) {
-                            PanamaGemm.kernel(kc, as, ai, ars, aps, bp, bi, tile, 0, NR, 1f, 0f, false);
-                        } else {
-                            PanamaGemm.kernelNarrow(kc, as, ai, ars, aps, bp, bi, tile);
-                        }
-                        PanamaGemm.merge(tile, ts, rows, cols, c, cOff + (ic + ir) * ldc + col0, ldc, 1f,
-                                first ? 0f : 1f, !first);
-                    }
-                }
-            }
-        }
-        for (int j = vc; j < n; j += 2) {
-            int l = Math.min(j + 1, n - 1); // an odd last column is paired with itself
-            for (int i = 0; i < m; i += MR) {
-                PanamaGemm.dots(k, a, aOff, lda, i, Math.min(MR, m - i), bp, j * k, l * k, c,
-                        cOff + i * ldc, ldc, j, l, 1f, 0f, tile);
-            }
-        }
+        PanamaGemm.multiplyPacked(m, n, k, a, aOff, lda, bp, c, cOff, ldc);
     }
 
     /**

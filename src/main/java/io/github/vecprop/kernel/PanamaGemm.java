@@ -212,7 +212,19 @@ final class PanamaGemm {
                 return;
             }
         }
-        blocked(SCRATCH.get(), transA, transB, 0, m, 0, n, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        blocked(SCRATCH.get(), transA, transB, 0, m, 0, n, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c,
+                cOff, ldc);
+    }
+
+    /**
+     * {@code C = A·W} for row-major A ({@code m x k}, {@code m > SMALL_M}, {@code n >= L}) and W as
+     * {@link PanamaDense#pack} laid it out: the panels of {@link #blockWidth} over all of K, then the thin columns
+     * transposed (column j from {@code j * k}), so nothing is packed per call. The same kernels and order as
+     * {@link #gemm}, so the same bits; single-threaded.
+     */
+    static void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] c, int cOff,
+                               int ldc) {
+        blocked(SCRATCH.get(), false, false, 0, m, 0, n, n, k, 1f, a, aOff, lda, null, 0, 0, bp, 0f, c, cOff, ldc);
     }
 
     /** Each calling thread's reusable parallel call, so a parallel product allocates nothing. */
@@ -277,10 +289,10 @@ final class PanamaGemm {
             int u1 = (int) ((long) units * (t + 1) / tasks);
             if (byColumns) { // the last slab takes the thin columns too
                 blocked(SCRATCH.get(), transA, transB, 0, m, u0 * W3, u1 == units ? n : u1 * W3, n, k,
-                        alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                        alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc);
             } else {
                 blocked(SCRATCH.get(), transA, transB, u0 * MR, Math.min(m, u1 * MR), 0, n, n, k,
-                        alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                        alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc);
             }
         }
     }
@@ -324,25 +336,30 @@ final class PanamaGemm {
     /**
      * Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of the {@code n} columns of C; i0 lies on the
      * MR grid, j0 on the W3 grid, and j1 is {@code n} or on the W3 grid. Columns below {@link #vectorColumns}
-     * go through the packed panels, the thin ones past it through {@link #thin}.
+     * go through the packed panels, the thin ones past it through {@link #thin}. With {@code prepacked}
+     * ({@link #multiplyPacked}'s W, j0 = 0, j1 = n), B is read from there and nothing is packed.
      */
     private static void blocked(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int j1, int n,
                                 int k, float alpha, float[] a, int aOff, int lda,
-                                float[] b, int bOff, int ldb,
+                                float[] b, int bOff, int ldb, float[] prepacked,
                                 float beta, float[] c, int cOff, int ldc) {
         int vc = vectorColumns(n);
         int vEnd = j1 == n ? vc : Math.min(j1, vc); // vc passes n when the last vector is padded
         int kcStep = kcStep(k);
         float[] tile = s.tile;
-        for (int jc = j0; jc < vEnd; jc += NC) {
-            int nc = Math.min(NC, vEnd - jc);
+        int ncStep = prepacked == null ? NC : vEnd; // prepacked panels span all columns and all of K
+        for (int jc = j0; jc < vEnd; jc += ncStep) {
+            int nc = Math.min(ncStep, vEnd - jc);
             for (int pc = 0; pc < k; pc += kcStep) {
                 int kc = Math.min(kcStep, k - pc);
                 boolean first = pc == 0;
                 boolean readC = !first || beta != 0f;
                 float betaNow = first ? beta : 1f;
-                float[] bp = s.bPack(nc * kc);
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, n, bp);
+                float[] bp = prepacked;
+                if (prepacked == null) {
+                    bp = s.bPack(nc * kc);
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, n, bp);
+                }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     int fullRows = mc / MR * MR;
@@ -354,7 +371,7 @@ final class PanamaGemm {
                     for (int col0 = 0, width; col0 < nc; col0 += width) {
                         width = blockWidth(nc, col0);
                         int cols = Math.min(width, n - jc - col0);
-                        int bi = col0 * kc;
+                        int bi = prepacked == null ? col0 * kc : col0 * k + pc * width;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             float[] as;
@@ -406,7 +423,8 @@ final class PanamaGemm {
             }
         }
         if (j1 > vc) {
-            thin(s, transA, transB, i0, i1, vc, n - vc, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            thin(s, transA, transB, i0, i1, vc, n - vc, k, alpha, a, aOff, lda, b, bOff, ldb, prepacked, beta, c,
+                    cOff, ldc);
         }
     }
 
@@ -460,10 +478,11 @@ final class PanamaGemm {
      * the last whole vector: the 2 of 50). In a panel they would take a whole vector of lanes, 16 for 2 columns.
      * With A by rows they are dot products of A's rows with B's columns ({@link #dots}; their sums run in another
      * order than the panels'). With A transposed, vectors run down the rows of C ({@link #narrowTransposed}).
+     * {@code prepacked}: see {@link #multiplyPacked} (A by rows).
      */
     private static void thin(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int nt, int k,
                              float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float beta, float[] c, int cOff, int ldc) {
+                             float[] prepacked, float beta, float[] c, int cOff, int ldc) {
         if (transA) {
             float[] bp = s.thinPack(k * L + NARROW_COLUMNS); // packNarrow's layout and slack
             if (!transB) {
@@ -498,7 +517,11 @@ final class PanamaGemm {
         float[] bt = b;
         int base = bOff + j0 * ldb;
         int stride = ldb;
-        if (!transB) { // column j of B, contiguous from j * k
+        if (prepacked != null) {
+            bt = prepacked;
+            base = j0 * k;
+            stride = k;
+        } else if (!transB) { // column j of B, contiguous from j * k
             bt = s.thinPack(nt * k);
             for (int p = 0, src = bOff + j0; p < k; p++, src += ldb) {
                 for (int j = 0; j < nt; j++) {
