@@ -404,7 +404,11 @@ final class PanamaGemm {
                                     kernel3(kc, as, ai, ars, aps, bp, bi, c, ci, ldc, alpha, betaNow, readC);
                                     continue;
                                 }
-                                kernel3(kc, as, ai, ars, aps, bp, bi, tile, 0, W3, 1f, 0f, false);
+                                if (rows <= MR / 2) { // half a strip (the 4 of 100 rows): half the multiply-adds
+                                    kernel3Half(kc, as, ai, ars, aps, bp, bi, tile);
+                                } else {
+                                    kernel3(kc, as, ai, ars, aps, bp, bi, tile, 0, W3, 1f, 0f, false);
+                                }
                                 merge(tile, W3, rows, cols, c, ci, ldc, alpha, betaNow, readC);
                             } else if (width == NR) {
                                 if (whole) {
@@ -1446,5 +1450,51 @@ final class PanamaGemm {
         c70.intoArray(out, o7);
         c71.intoArray(out, o7 + L);
         c72.intoArray(out, o7 + 2 * L);
+    }
+
+    /**
+     * {@link #kernel3} for the first {@code MR / 2} rows of a strip, into {@code tile} (rows 3L apart): a last
+     * strip of at most four rows, which the full kernel would multiply with four zero rows.
+     */
+    static void kernel3Half(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00,
+                c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, a[ai + r1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, a[ai + r2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, a[ai + r3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            ai += aps;
+            bi += W3;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c02.intoArray(tile, 2 * L);
+        c10.intoArray(tile, W3);
+        c11.intoArray(tile, W3 + L);
+        c12.intoArray(tile, W3 + 2 * L);
+        c20.intoArray(tile, 2 * W3);
+        c21.intoArray(tile, 2 * W3 + L);
+        c22.intoArray(tile, 2 * W3 + 2 * L);
+        c30.intoArray(tile, 3 * W3);
+        c31.intoArray(tile, 3 * W3 + L);
+        c32.intoArray(tile, 3 * W3 + 2 * L);
     }
 }
