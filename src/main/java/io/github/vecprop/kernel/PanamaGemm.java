@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * for jc over N in steps of NC            (a column block of C and B)
  *   for pc over K in steps of kc <= KC    (kc is the same for every thread: it depends on k only)
- *     pack B[pc.., jc..] into kc x W3 panels (row p of a panel is W3 contiguous floats; 2L or L at the edge)
+ *     pack B[pc.., jc..] into kc x W3 panels (row p of a panel is W3 contiguous floats; 2L or L at the edge),
+ *       or, when B is by rows and small (IN_PLACE_FLOATS), read its whole panels where B lies
  *     for ic over M in steps of MC
  *       for jr over panels, for ir over MR-row strips of A:  MR x W3 micro-kernel
  * then the thin columns past the last whole vector (at most DOT_COLUMNS of them), apart
@@ -68,6 +69,8 @@ final class PanamaGemm {
      * kernel needs 28 of them), two where it has 16 (AVX2, whose 256-bit species has 8 lanes).
      */
     static final int W3 = (S.vectorBitSize() >= 512 ? 3 : 2) * L;
+    /** B by rows is read in place when a K block of it holds at most this many floats (64 KB). */
+    static final int IN_PLACE_FLOATS = 16384;
     /** Columns of B per packed block (a multiple of W3). */
     static final int NC = 128 * L / W3 * W3;
     /**
@@ -348,6 +351,10 @@ final class PanamaGemm {
         int kcStep = kcStep(k);
         float[] tile = s.tile;
         int ncStep = prepacked == null ? NC : vEnd; // prepacked panels span all columns and all of K
+        // B by rows and small (W1 of a 784-50-10 net): whole panels are read where B lies, as the prepacked
+        // ones are, and only a padded last vector is packed. A wide B is packed: rows a power of two apart
+        // would meet in a few sets of L1.
+        boolean inPlace = prepacked == null && !transB && (long) kcStep * ldb <= IN_PLACE_FLOATS;
         for (int jc = j0; jc < vEnd; jc += ncStep) {
             int nc = Math.min(ncStep, vEnd - jc);
             for (int pc = 0; pc < k; pc += kcStep) {
@@ -358,7 +365,7 @@ final class PanamaGemm {
                 float[] bp = prepacked;
                 if (prepacked == null) {
                     bp = s.bPack(nc * kc);
-                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, n, bp);
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, n, bp, inPlace);
                 }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
@@ -371,7 +378,16 @@ final class PanamaGemm {
                     for (int col0 = 0, width; col0 < nc; col0 += width) {
                         width = blockWidth(nc, col0);
                         int cols = Math.min(width, n - jc - col0);
-                        int bi = prepacked == null ? col0 * kc : col0 * k + pc * width;
+                        float[] bs = bp;
+                        int bi = col0 * kc;
+                        int bStride = width;
+                        if (prepacked != null) {
+                            bi = col0 * k + pc * width;
+                        } else if (inPlace && cols == width) {
+                            bs = b;
+                            bi = bOff + pc * ldb + jc + col0;
+                            bStride = ldb;
+                        }
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             float[] as;
@@ -401,24 +417,24 @@ final class PanamaGemm {
                             boolean whole = rows == MR && cols == width;
                             if (width == 3 * L) { // never on AVX2, where W3 is 2L
                                 if (whole) {
-                                    kernel3(kc, as, ai, ars, aps, bp, bi, c, ci, ldc, alpha, betaNow, readC);
+                                    kernel3(kc, as, ai, ars, aps, bs, bi, bStride, c, ci, ldc, alpha, betaNow, readC);
                                     continue;
                                 }
                                 if (rows <= MR / 2) { // half a strip (the 4 of 100 rows): half the multiply-adds
-                                    kernel3Half(kc, as, ai, ars, aps, bp, bi, tile);
+                                    kernel3Half(kc, as, ai, ars, aps, bs, bi, bStride, tile);
                                 } else {
-                                    kernel3(kc, as, ai, ars, aps, bp, bi, tile, 0, W3, 1f, 0f, false);
+                                    kernel3(kc, as, ai, ars, aps, bs, bi, bStride, tile, 0, W3, 1f, 0f, false);
                                 }
                                 merge(tile, W3, rows, cols, c, ci, ldc, alpha, betaNow, readC);
                             } else if (width == NR) {
                                 if (whole) {
-                                    kernel(kc, as, ai, ars, aps, bp, bi, c, ci, ldc, alpha, betaNow, readC);
+                                    kernel(kc, as, ai, ars, aps, bs, bi, bStride, c, ci, ldc, alpha, betaNow, readC);
                                     continue;
                                 }
-                                kernel(kc, as, ai, ars, aps, bp, bi, tile, 0, NR, 1f, 0f, false);
+                                kernel(kc, as, ai, ars, aps, bs, bi, bStride, tile, 0, NR, 1f, 0f, false);
                                 merge(tile, NR, rows, cols, c, ci, ldc, alpha, betaNow, readC);
                             } else { // a one-vector last panel
-                                kernelNarrow(kc, as, ai, ars, aps, bp, bi, tile);
+                                kernelNarrow(kc, as, ai, ars, aps, bs, bi, bStride, tile);
                                 merge(tile, NR, rows, cols, c, ci, ldc, alpha, betaNow, readC);
                             }
                         }
@@ -435,13 +451,17 @@ final class PanamaGemm {
     /**
      * Packs rows {@code [pc, pc+kc)} and the {@code nc} vector columns from {@code jc} of op(B) into the panels
      * of {@link #blockWidth}: the panel at column {@code col0} of the block starts at {@code col0 * kc}, its row p
-     * {@code width} floats further on each; columns past {@code n} are zero.
+     * {@code width} floats further on each; columns past {@code n} are zero. {@code padOnly}: only a padded last
+     * vector (the others are read in place).
      */
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, int n,
-                              float[] bp) {
+                              float[] bp, boolean padOnly) {
         for (int col0 = 0, width; col0 < nc; col0 += width) {
             width = blockWidth(nc, col0);
             int cols = Math.min(width, n - jc - col0);
+            if (padOnly && cols == width) {
+                continue;
+            }
             int base = col0 * kc;
             if (!transB) {
                 // op(B)(p, j) = b[bOff + p*ldb + j]: rows of the panel are contiguous runs of B.
@@ -582,12 +602,12 @@ final class PanamaGemm {
      * The micro-kernel: an MR x NR tile of {@code A_strip * B_panel} over {@code kc} steps, stored as
      * {@code out[oi + r*ors + j] = alpha * acc(r, j) + beta * out[..]} ({@code out} read only if {@code readC}),
      * exactly {@link #merge}'s operations. Element (r, p) of the A strip is {@code a[ai + r*ars + p*aps]}; row p
-     * of the B panel is {@code b[bi + p*NR ..]}. A full tile is stored straight into C: going through the
+     * of the B panel is {@code b[bi + p*bs ..]} ({@code bs}: NR in a packed panel, ldb in place). A full tile is stored straight into C: going through the
      * per-thread tile and merging cost as long as multiplying for a short k (a 100 x 10 x 50 product). Edge
      * tiles go to {@code tile} ({@code alpha = 1, readC = false}) for {@link #merge}. Everything vector stays
      * inside this method.
      */
-    static void kernel(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi,
+    static void kernel(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bs,
                        float[] out, int oi, int ors, float alpha, float beta, boolean readC) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
@@ -622,7 +642,7 @@ final class PanamaGemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
             ai += aps;
-            bi += NR;
+            bi += bs;
         }
         c00 = c00.mul(alpha);
         c01 = c01.mul(alpha);
@@ -682,13 +702,13 @@ final class PanamaGemm {
 
     /**
      * The micro-kernel for a panel with at most L valid columns: as {@link #kernel} with one
-     * vector of B per row of A, rows of B {@code L} apart. Writes the first {@code L} columns of each tile row
+     * vector of B per row of A, rows of B {@code bs} apart. Writes the first {@code L} columns of each tile row
      * ({@code NR} apart). (Two
      * half-width vectors per row were 15% faster on the Zen 4 this was first measured on, whose 512-bit
      * multiply-adds take two 256-bit units; on the Zen 5 here they take one, so one full vector halves the
      * multiply-adds.)
      */
-    static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+    static void kernelNarrow(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bs, float[] tile) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
         for (int p = 0; p < kc; p++) {
@@ -702,7 +722,7 @@ final class PanamaGemm {
             c6 = FloatVector.broadcast(S, a[ai + r6]).fma(b0, c6);
             c7 = FloatVector.broadcast(S, a[ai + r7]).fma(b0, c7);
             ai += aps;
-            bi += L;
+            bi += bs;
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, 1 * NR);
@@ -1080,7 +1100,7 @@ final class PanamaGemm {
     /** {@code MR} rows of a narrow C: the one-vector micro-kernel over B padded to rows of {@code L}, then the stores. */
     private static void narrowStrip(int k, int n, float[] a, int ai, int ars, int aps, float[] bp,
                                     float alpha, float beta, float[] c, int ci, int ldc, float[] tile) {
-        kernelNarrow(k, a, ai, ars, aps, bp, 0, tile);
+        kernelNarrow(k, a, ai, ars, aps, bp, 0, L, tile);
         for (int r = 0; r < MR; r++) {
             storeNarrowRow(tile, r * NR, n, alpha, beta, c, ci + r * ldc);
         }
@@ -1325,9 +1345,9 @@ final class PanamaGemm {
     /**
      * The MR x 3L micro-kernel: {@link #kernel} one vector wider (24 accumulators, 3 vectors of B, one broadcast
      * per row: 28 of AVX-512's 32 vector registers; used only there), stored the same way. Each element goes
-     * through the same operations as in the other kernels. Rows of B are 3L apart.
+     * through the same operations as in the other kernels. Rows of B are {@code bs} apart.
      */
-    static void kernel3(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi,
+    static void kernel3(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bs,
                         float[] out, int oi, int ors, float alpha, float beta, boolean readC) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
         final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars, r6 = 6 * ars, r7 = 7 * ars;
@@ -1369,7 +1389,7 @@ final class PanamaGemm {
             c71 = x.fma(b1, c71);
             c72 = x.fma(b2, c72);
             ai += aps;
-            bi += W3;
+            bi += bs;
         }
         final int o0 = oi, o1 = oi + ors, o2 = oi + 2 * ors, o3 = oi + 3 * ors, o4 = oi + 4 * ors,
                 o5 = oi + 5 * ors, o6 = oi + 6 * ors, o7 = oi + 7 * ors;
@@ -1456,7 +1476,7 @@ final class PanamaGemm {
      * {@link #kernel3} for the first {@code MR / 2} rows of a strip, into {@code tile} (rows 3L apart): a last
      * strip of at most four rows, which the full kernel would multiply with four zero rows.
      */
-    static void kernel3Half(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, float[] tile) {
+    static void kernel3Half(int kc, float[] a, int ai, int ars, int aps, float[] b, int bi, int bs, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00,
                 c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
         final int r1 = ars, r2 = 2 * ars, r3 = 3 * ars;
@@ -1482,7 +1502,7 @@ final class PanamaGemm {
             c31 = x.fma(b1, c31);
             c32 = x.fma(b2, c32);
             ai += aps;
-            bi += W3;
+            bi += bs;
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
