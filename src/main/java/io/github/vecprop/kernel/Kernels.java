@@ -50,8 +50,8 @@ public interface Kernels {
      * from {@code yOff}, W and b as packed by {@link #packDense} of this same implementation. On the calling
      * thread, allocation-free. {@code y} may not overlap {@code x}. The result may differ from {@link #gemm}
      * then {@link #addBias} on the unpacked W and b by float rounding, never from run to run or thread to
-     * thread: the SIMD kernels sum one to four rows, and the last few columns past a whole vector, in another
-     * order (the scalar kernels give the same bits). When every weight is finite and no bias is -0, the SIMD
+     * thread: the SIMD kernels sum one to four rows in another order (from five rows on they have gemm's
+     * bits; the scalar kernels give the same bits). When every weight is finite and no bias is -0, the SIMD
      * kernels' rows of one to four skip their zero inputs (a ReLU's outputs, an image's background) with no
      * change in the bits: time then depends on how many inputs are nonzero.
      *

@@ -55,7 +55,7 @@ final class PanamaGemm {
 
     /** Rows of the register tile. */
     static final int MR = 8;
-    /** Columns of the register tile: two vectors. */
+    /** Columns of the 2L kernel's register tile (the widest panel with 16 vector registers; see W3). */
     static final int NR = 2 * L;
     /**
      * Upper bound of the K block: a kc x W3 panel of B (48 KB with 16 lanes) stays in or near L1. 128 was no
@@ -94,14 +94,15 @@ final class PanamaGemm {
 
     /**
      * Per-thread reusable buffers, kept: packed B grown on demand (at most {@code KC * NC} floats, 2 MB with
-     * 16 lanes), one {@code MR x KC} strip of A allocated whole, {@code m * k} floats for the small path.
+     * 16 lanes), one {@code MR x KC} strip of A allocated whole, {@code m * k} floats for the small path, the
+     * thin columns of B ({@code k * L} floats and a little more).
      */
     static final class Scratch {
         float[] bPack = new float[0];
         /** Full size from the start (8 KB with 16 lanes): growing it later would meet the JIT's never-taken branch. */
         float[] aPack = new float[MR * KC];
         float[] aRows = new float[0];
-        /** One register tile of up to MR x 3L (the serving kernel's); the GEMM's use MR x NR, the narrow ones 10L and 20L. */
+        /** Edge tiles of up to MR x W3 from the micro-kernels; 16L for dots, 10L and 20L for the narrow kernels. */
         final float[] tile = new float[MR * 3 * L];
 
         float[] bPack(int size) {
@@ -599,7 +600,7 @@ final class PanamaGemm {
     }
 
     /**
-     * The micro-kernel: an MR x NR tile of {@code A_strip * B_panel} over {@code kc} steps, stored as
+     * The 2L micro-kernel: an MR x NR tile of {@code A_strip * B_panel} over {@code kc} steps, stored as
      * {@code out[oi + r*ors + j] = alpha * acc(r, j) + beta * out[..]} ({@code out} read only if {@code readC}),
      * exactly {@link #merge}'s operations. Element (r, p) of the A strip is {@code a[ai + r*ars + p*aps]}; row p
      * of the B panel is {@code b[bi + p*bs ..]} ({@code bs}: NR in a packed panel, ldb in place). A full tile is stored straight into C: going through the

@@ -44,10 +44,11 @@ public class GemmBenchmark {
     public String shape;
 
     /**
-     * {@code vecprop-packed}: B packed once as a served layer's weights ({@code Kernels.packDense}, zero bias)
-     * and multiplied by {@code Kernels.dense}, the compiled model's path (NN shapes only).
+     * Also {@code vecprop-packed}, not run by default: B packed once as a served layer's weights
+     * ({@code Kernels.packDense}, zero bias) and multiplied by {@code Kernels.dense}, the compiled model's path,
+     * single-threaded. NN shapes only: {@code -p impl=vecprop-packed -p shape=100x784x50 -p threads=1}.
      */
-    @Param({"vecprop", "vecprop-packed", "scalar", "ejml", "openblas", "openblas-float[]"})
+    @Param({"vecprop", "scalar", "ejml", "openblas", "openblas-float[]"})
     public String impl;
 
     @Param({"1", "2"})
