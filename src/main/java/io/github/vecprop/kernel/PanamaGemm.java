@@ -751,26 +751,94 @@ final class PanamaGemm {
         int full = m / L;
         int positions = m % L == 0 ? full : full + 1;
         int last = positions - 1;
-        for (int q = 0; q < positions; q += 4) {
+        // Two columns or fewer (a GEMM's thin columns: the 2 of 50) take twice the positions per pass, two
+        // columns each: five would compute three of zeros.
+        boolean two = n <= 2;
+        int perPass = two ? 8 : 4;
+        int columns = two ? 2 : NARROW_COLUMNS;
+        for (int q = 0; q < positions; q += perPass) {
             int i0 = position(q, full, m), i1 = position(Math.min(q + 1, last), full, m);
             int i2 = position(Math.min(q + 2, last), full, m), i3 = position(Math.min(q + 3, last), full, m);
-            for (int j0 = 0; j0 < n; j0 += NARROW_COLUMNS) {
-                kernelNarrowColumns(k, a, aOff, lda, i0, i1, i2, i3, bp, j0, tile);
-                int cols = Math.min(NARROW_COLUMNS, n - j0);
-                for (int v = 0; v < 4 && q + v < positions; v++) {
+            for (int j0 = 0; j0 < n; j0 += columns) {
+                if (two) {
+                    int i4 = position(Math.min(q + 4, last), full, m), i5 = position(Math.min(q + 5, last), full, m);
+                    int i6 = position(Math.min(q + 6, last), full, m), i7 = position(Math.min(q + 7, last), full, m);
+                    kernelTwoColumns(k, a, aOff, lda, i0, i1, i2, i3, i4, i5, i6, i7, bp, tile);
+                } else {
+                    kernelNarrowColumns(k, a, aOff, lda, i0, i1, i2, i3, bp, j0, tile);
+                }
+                int cols = Math.min(columns, n - j0);
+                for (int v = 0; v < perPass && q + v < positions; v++) {
                     int t = q + v;
                     int i = position(t, full, m);
                     // Position t stores rows [t*L, min((t+1)*L, m)): the overlapping last one skips rows already stored.
                     for (int l = t * L - i; l < L; l++) {
                         int ci = cOff + (i + l) * ldc + j0;
                         for (int j = 0; j < cols; j++) {
-                            float y = tile[(j * 4 + v) * L + l] * alpha;
+                            float y = tile[(j * perPass + v) * L + l] * alpha;
                             c[ci + j] = beta == 0f ? y : Math.fma(c[ci + j], beta, y);
                         }
                     }
                 }
             }
         }
+    }
+
+    /**
+     * {@link #kernelNarrowColumns} for columns 0 and 1 of {@code bp}'s rows and eight row positions:
+     * {@code tile[(j*8 + v)*L + l]}. Sixteen accumulators, eight loads of A and two broadcasts of B per step;
+     * each element's chain is the same as there.
+     */
+    static void kernelTwoColumns(int kc, float[] a, int aOff, int lda, int i0, int i1, int i2, int i3, int i4,
+                                 int i5, int i6, int i7, float[] bp, float[] tile) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c04 = z, c05 = z, c06 = z, c07 = z,
+                c10 = z, c11 = z, c12 = z, c13 = z, c14 = z, c15 = z, c16 = z, c17 = z;
+        int ap = aOff;
+        for (int p = 0; p < kc; p++, ap += lda) {
+            FloatVector y = FloatVector.broadcast(S, bp[p * L]);
+            FloatVector w = FloatVector.broadcast(S, bp[p * L + 1]);
+            FloatVector x = FloatVector.fromArray(S, a, ap + i0);
+            c00 = x.fma(y, c00);
+            c10 = x.fma(w, c10);
+            x = FloatVector.fromArray(S, a, ap + i1);
+            c01 = x.fma(y, c01);
+            c11 = x.fma(w, c11);
+            x = FloatVector.fromArray(S, a, ap + i2);
+            c02 = x.fma(y, c02);
+            c12 = x.fma(w, c12);
+            x = FloatVector.fromArray(S, a, ap + i3);
+            c03 = x.fma(y, c03);
+            c13 = x.fma(w, c13);
+            x = FloatVector.fromArray(S, a, ap + i4);
+            c04 = x.fma(y, c04);
+            c14 = x.fma(w, c14);
+            x = FloatVector.fromArray(S, a, ap + i5);
+            c05 = x.fma(y, c05);
+            c15 = x.fma(w, c15);
+            x = FloatVector.fromArray(S, a, ap + i6);
+            c06 = x.fma(y, c06);
+            c16 = x.fma(w, c16);
+            x = FloatVector.fromArray(S, a, ap + i7);
+            c07 = x.fma(y, c07);
+            c17 = x.fma(w, c17);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c02.intoArray(tile, 2 * L);
+        c03.intoArray(tile, 3 * L);
+        c04.intoArray(tile, 4 * L);
+        c05.intoArray(tile, 5 * L);
+        c06.intoArray(tile, 6 * L);
+        c07.intoArray(tile, 7 * L);
+        c10.intoArray(tile, 8 * L);
+        c11.intoArray(tile, 9 * L);
+        c12.intoArray(tile, 10 * L);
+        c13.intoArray(tile, 11 * L);
+        c14.intoArray(tile, 12 * L);
+        c15.intoArray(tile, 13 * L);
+        c16.intoArray(tile, 14 * L);
+        c17.intoArray(tile, 15 * L);
     }
 
     /**
@@ -1261,6 +1329,16 @@ final class PanamaGemm {
      */
     static void dots(int k, float[] a, int aOff, int lda, int i0, int rows, float[] bp, int bj, int bl,
                      float[] c, int ci, int ldc, int j, int l, float alpha, float beta, float[] tile) {
+        if (k < L) { // no whole vector (the 10 of dh = dout·W2ᵀ): the tails alone, from the zero the lanes would sum to
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) {
+                tails4(k, a, aOff + (i0 + r) * lda, lda, bp, bj, bl, c, ci + r * ldc, ldc, j, l, alpha, beta);
+            }
+            for (; r < rows; r++) {
+                tail(0f, 0f, a, aOff + (i0 + r) * lda, bp, bj, bl, 0, k, c, ci + r * ldc, j, l, alpha, beta, true);
+            }
+            return;
+        }
         int a0 = aOff + (i0 + Math.min(0, rows - 1)) * lda;
         int a1 = aOff + (i0 + Math.min(1, rows - 1)) * lda;
         int a2 = aOff + (i0 + Math.min(2, rows - 1)) * lda;
@@ -1321,6 +1399,32 @@ final class PanamaGemm {
             tail(sumLanes(tile, 2 * r * L), sumLanes(tile, (2 * r + 1) * L), a, ar, bp, bj, bl, p, k,
                     c, ci + r * ldc, j, l, alpha, beta, r < rows);
         }
+    }
+
+    /**
+     * {@link #tail} from zero for four rows ({@code ars} apart in A, {@code ldc} in C) at once: eight chains
+     * in flight where one row at a time waits on two, each with the same operations.
+     */
+    private static void tails4(int k, float[] a, int ai, int ars, float[] bp, int bj, int bl,
+                               float[] c, int ci, int ldc, int j, int l, float alpha, float beta) {
+        float u0 = 0f, u1 = 0f, u2 = 0f, u3 = 0f, v0 = 0f, v1 = 0f, v2 = 0f, v3 = 0f;
+        for (int p = 0; p < k; p++) {
+            float y = bp[bj + p];
+            float z = bp[bl + p];
+            float x0 = a[ai + p], x1 = a[ai + ars + p], x2 = a[ai + 2 * ars + p], x3 = a[ai + 3 * ars + p];
+            u0 = Math.fma(x0, y, u0);
+            v0 = Math.fma(x0, z, v0);
+            u1 = Math.fma(x1, y, u1);
+            v1 = Math.fma(x1, z, v1);
+            u2 = Math.fma(x2, y, u2);
+            v2 = Math.fma(x2, z, v2);
+            u3 = Math.fma(x3, y, u3);
+            v3 = Math.fma(x3, z, v3);
+        }
+        tail(u0, v0, a, ai, bp, bj, bl, k, k, c, ci, j, l, alpha, beta, true);
+        tail(u1, v1, a, ai + ars, bp, bj, bl, k, k, c, ci + ldc, j, l, alpha, beta, true);
+        tail(u2, v2, a, ai + 2 * ars, bp, bj, bl, k, k, c, ci + 2 * ldc, j, l, alpha, beta, true);
+        tail(u3, v3, a, ai + 3 * ars, bp, bj, bl, k, k, c, ci + 3 * ldc, j, l, alpha, beta, true);
     }
 
     /**
