@@ -147,6 +147,16 @@ final class PanamaGemm {
             return thinPack;
         }
 
+        /** One float per row: a narrow softmax's inverse row sums (PanamaKernels). */
+        float[] rowScale = new float[0];
+
+        float[] rowScale(int size) {
+            if (rowScale.length < size) {
+                rowScale = new float[size];
+            }
+            return rowScale;
+        }
+
         float[] aRows(int size) {
             if (aRows.length < size) {
                 aRows = new float[size];
