@@ -136,6 +136,40 @@ class GemmThreadsTest {
         assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, ran);
     }
 
+    /** forEachSlice covers [0, n) once, in slices that start on 16-float lines, the first on the caller. */
+    @Test
+    void slicesCoverEveryIndexOnceTheFirstOnTheCaller() {
+        int saved = GemmThreads.defaultParallelism();
+        GemmThreads.setDefaultParallelism(2);
+        try {
+            for (int n : new int[] {0, 1, 100, 16383, 16384, 39200, 100_003}) {
+                int[] hits = new int[n];
+                List<int[]> slices = java.util.Collections.synchronizedList(new ArrayList<>());
+                java.util.concurrent.atomic.AtomicReference<Thread> first = new java.util.concurrent.atomic.AtomicReference<>();
+                GemmThreads.forEachSlice(n, 8192, (from, to) -> {
+                    slices.add(new int[] {from, to});
+                    if (from == 0) {
+                        first.set(Thread.currentThread());
+                    }
+                    for (int i = from; i < to; i++) {
+                        hits[i]++;
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertEquals(1, hits[i], "index " + i + " of " + n);
+                }
+                int expected = Runtime.getRuntime().availableProcessors() > 1 ? Math.min(2, Math.max(1, n / 8192)) : 1;
+                assertEquals(expected, slices.size(), "slices of " + n);
+                for (int[] sl : slices) {
+                    assertEquals(0, sl[0] % 16, "slice start " + sl[0] + " of " + n);
+                }
+                assertEquals(Thread.currentThread(), first.get(), "the first slice of " + n + " runs on the caller");
+            }
+        } finally {
+            GemmThreads.setDefaultParallelism(saved);
+        }
+    }
+
     @Test
     void parallelProductsAllocateNothingInSteadyState() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -36,6 +36,28 @@ class OptimizerTest {
         assertArrayEquals(new float[] {0.90f, -2.05f}, step(o), TOL);
     }
 
+    /**
+     * A parameter large enough for the gemm threads to share its update (two slices with two threads): every
+     * element gets exactly {@code w - lr * g}, the bits of the one-thread loop.
+     */
+    @Test
+    void sgdOnALargeParameterUpdatesEveryElementOnce() {
+        int saved = io.github.vecprop.kernel.GemmThreads.defaultParallelism();
+        io.github.vecprop.kernel.GemmThreads.setDefaultParallelism(2);
+        try {
+            Tensor w = Tensor.gaussian(3, 1f, 301, 97);
+            Tensor g = Tensor.gaussian(4, 1f, 301, 97);
+            float[] expected = w.data().clone();
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] -= 0.1f * g.data()[i];
+            }
+            Optimizer.named("sgd", 0.1f).update(Map.of("W1", w), Map.of("W1", g));
+            assertArrayEquals(expected, w.data());
+        } finally {
+            io.github.vecprop.kernel.GemmThreads.setDefaultParallelism(saved);
+        }
+    }
+
     @Test
     void momentum() {
         // v = 0.9 v - 0.1 g: (-0.05, -0.025), then (-0.095, -0.0475).
