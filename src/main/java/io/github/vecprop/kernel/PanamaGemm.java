@@ -147,6 +147,16 @@ final class PanamaGemm {
             return thinPack;
         }
 
+        /** The second K half of a product that splits K ({@link #splitsK}), m x n. */
+        float[] kPart = new float[0];
+
+        float[] kPart(int size) {
+            if (kPart.length < size) {
+                kPart = new float[size];
+            }
+            return kPart;
+        }
+
         /** One float per row: a narrow softmax's inverse row sums (PanamaKernels). */
         float[] rowScale = new float[0];
 
@@ -204,6 +214,19 @@ final class PanamaGemm {
             return;
         }
         int threads = GemmThreads.usableThreads(parallelism);
+        if (splitsK(transA, m, n, k) && threads > 1 && (long) m * n * k >= parallelMinWork) {
+            ParallelCall call = CALLS.get();
+            float[] part = SCRATCH.get().kPart(m * n);
+            call.set(false, 2, 2, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            call.kPart = part;
+            try {
+                GemmThreads.run(2, threads, call);
+            } finally {
+                call.clear();
+            }
+            addPart(m, n, part, c, cOff, ldc);
+            return;
+        }
         if (threads > 1 && (long) m * n * k >= parallelMinWork) {
             int panels = (vectorColumns(n) + W3 - 1) / W3;
             int strips = (m + MR - 1) / MR;
@@ -226,8 +249,56 @@ final class PanamaGemm {
                 return;
             }
         }
-        blocked(SCRATCH.get(), transA, transB, 0, m, 0, n, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c,
+        product(SCRATCH.get(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc);
+    }
+
+    /**
+     * Whether a product sums K in two halves, {@code [0, k/2)} into C and {@code [k/2, k)} into a buffer added
+     * after: with A by rows, one panel of columns (the 50 of a 784-50-10 net's W1, which cannot be split by
+     * columns) and K of more than one block. Two threads then each sum one half (the caller the first), so each
+     * reads half of B, and a two-thread SGD (its rows split the same way) leaves each core the rows it reads
+     * next; split by rows, the helper read all of W1 from the other core after every update (13.7 us more per
+     * forward, loop harness). A function of the shape alone, so one thread sums the same way: the same bits.
+     */
+    static boolean splitsK(boolean transA, int m, int n, int k) {
+        return !transA && k > KC && vectorColumns(n) <= W3 && (long) m * n * k >= PARALLEL_MIN_WORK;
+    }
+
+    /**
+     * The single-threaded product of {@link #blocked} over all of C, in the halves of {@link #splitsK} where it
+     * says so ({@code prepacked}: see {@link #multiplyPacked}).
+     */
+    private static void product(Scratch s, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] prepacked,
+                                float beta, float[] c, int cOff, int ldc) {
+        if (!splitsK(transA, m, n, k)) {
+            blocked(s, transA, transB, 0, m, 0, n, n, k, 0, k, alpha, a, aOff, lda, b, bOff, ldb, prepacked, beta, c,
+                    cOff, ldc);
+            return;
+        }
+        int half = k / 2;
+        float[] part = s.kPart(m * n);
+        blocked(s, transA, transB, 0, m, 0, n, n, k, 0, half, alpha, a, aOff, lda, b, bOff, ldb, prepacked, beta, c,
                 cOff, ldc);
+        blocked(s, transA, transB, 0, m, 0, n, n, k, half, k, alpha, a, aOff, lda, b, bOff, ldb, prepacked, 0f, part,
+                0, n);
+        addPart(m, n, part, c, cOff, ldc);
+    }
+
+    /** {@code C += part} for the second K half ({@code m x n}, rows {@code n} apart). */
+    private static void addPart(int m, int n, float[] part, float[] c, int cOff, int ldc) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            int pi = i * n;
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector.fromArray(S, c, ci + j).add(FloatVector.fromArray(S, part, pi + j)).intoArray(c, ci + j);
+            }
+            for (; j < n; j++) {
+                c[ci + j] += part[pi + j];
+            }
+        }
     }
 
     /**
@@ -238,7 +309,7 @@ final class PanamaGemm {
      */
     static void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] c, int cOff,
                                int ldc) {
-        blocked(SCRATCH.get(), false, false, 0, m, 0, n, n, k, 1f, a, aOff, lda, null, 0, 0, bp, 0f, c, cOff, ldc);
+        product(SCRATCH.get(), false, false, m, n, k, 1f, a, aOff, lda, null, 0, 0, bp, 0f, c, cOff, ldc);
     }
 
     /** Each calling thread's reusable parallel call, so a parallel product allocates nothing. */
@@ -265,6 +336,8 @@ final class PanamaGemm {
         float[] c;
         int cOff;
         int ldc;
+        /** The second K half's product when the call splits K ({@link #splitsK}), else null. */
+        float[] kPart;
 
         void set(boolean byColumns, int units, int tasks, boolean transA, boolean transB, int m, int n, int k,
                  float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -295,17 +368,25 @@ final class PanamaGemm {
             a = null;
             b = null;
             c = null;
+            kPart = null;
         }
 
         @Override
         public void run(int t) {
+            if (kPart != null) { // task 0 (the caller) sums the first half into C, task 1 the second into kPart
+                int half = k / 2;
+                blocked(SCRATCH.get(), transA, transB, 0, m, 0, n, n, k, t == 0 ? 0 : half, t == 0 ? half : k, alpha,
+                        a, aOff, lda, b, bOff, ldb, null, t == 0 ? beta : 0f, t == 0 ? c : kPart, t == 0 ? cOff : 0,
+                        t == 0 ? ldc : n);
+                return;
+            }
             int u0 = (int) ((long) units * t / tasks);
             int u1 = (int) ((long) units * (t + 1) / tasks);
             if (byColumns) { // the last slab takes the thin columns too
-                blocked(SCRATCH.get(), transA, transB, 0, m, u0 * W3, u1 == units ? n : u1 * W3, n, k,
+                blocked(SCRATCH.get(), transA, transB, 0, m, u0 * W3, u1 == units ? n : u1 * W3, n, k, 0, k,
                         alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc);
             } else {
-                blocked(SCRATCH.get(), transA, transB, u0 * MR, Math.min(m, u1 * MR), 0, n, n, k,
+                blocked(SCRATCH.get(), transA, transB, u0 * MR, Math.min(m, u1 * MR), 0, n, n, k, 0, k,
                         alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc);
             }
         }
@@ -351,15 +432,16 @@ final class PanamaGemm {
      * Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of the {@code n} columns of C; i0 lies on the
      * MR grid, j0 on the W3 grid, and j1 is {@code n} or on the W3 grid. Columns below {@link #vectorColumns}
      * go through the packed panels, the thin ones past it through {@link #thin}. With {@code prepacked}
-     * ({@link #multiplyPacked}'s W, j0 = 0, j1 = n), B is read from there and nothing is packed.
+     * ({@link #multiplyPacked}'s W, j0 = 0, j1 = n), B is read from there and nothing is packed. Only
+     * {@code [p0, p1)} of the {@code k} of K is summed ({@link #splitsK}); {@code k} places B in {@code prepacked}.
      */
     private static void blocked(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int j1, int n,
-                                int k, float alpha, float[] a, int aOff, int lda,
+                                int k, int p0, int p1, float alpha, float[] a, int aOff, int lda,
                                 float[] b, int bOff, int ldb, float[] prepacked,
                                 float beta, float[] c, int cOff, int ldc) {
         int vc = vectorColumns(n);
         int vEnd = j1 == n ? vc : Math.min(j1, vc); // vc passes n when the last vector is padded
-        int kcStep = kcStep(k);
+        int kcStep = kcStep(p1 - p0);
         float[] tile = s.tile;
         int ncStep = prepacked == null ? NC : vEnd; // prepacked panels span all columns and all of K
         // B by rows and small (W1 of a 784-50-10 net): whole panels are read where B lies, as the prepacked
@@ -368,9 +450,9 @@ final class PanamaGemm {
         boolean inPlace = prepacked == null && !transB && (long) kcStep * ldb <= IN_PLACE_FLOATS;
         for (int jc = j0; jc < vEnd; jc += ncStep) {
             int nc = Math.min(ncStep, vEnd - jc);
-            for (int pc = 0; pc < k; pc += kcStep) {
-                int kc = Math.min(kcStep, k - pc);
-                boolean first = pc == 0;
+            for (int pc = p0; pc < p1; pc += kcStep) {
+                int kc = Math.min(kcStep, p1 - pc);
+                boolean first = pc == p0;
                 boolean readC = !first || beta != 0f;
                 float betaNow = first ? beta : 1f;
                 float[] bp = prepacked;
@@ -454,8 +536,8 @@ final class PanamaGemm {
             }
         }
         if (j1 > vc) {
-            thin(s, transA, transB, i0, i1, vc, n - vc, k, alpha, a, aOff, lda, b, bOff, ldb, prepacked, beta, c,
-                    cOff, ldc);
+            thin(s, transA, transB, i0, i1, vc, n - vc, k, p0, p1, alpha, a, aOff, lda, b, bOff, ldb, prepacked, beta,
+                    c, cOff, ldc);
         }
     }
 
@@ -513,12 +595,16 @@ final class PanamaGemm {
      * the last whole vector: the 2 of 50). In a panel they would take a whole vector of lanes, 16 for 2 columns.
      * With A by rows they are dot products of A's rows with B's columns ({@link #dots}; their sums run in another
      * order than the panels'). With A transposed, vectors run down the rows of C ({@link #narrowTransposed}).
-     * {@code prepacked}: see {@link #multiplyPacked} (A by rows).
+     * {@code prepacked}: see {@link #multiplyPacked} (A by rows; its columns are {@code kAll} long). Sums over
+     * {@code [p0, p1)} of K.
      */
-    private static void thin(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int nt, int k,
-                             float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+    private static void thin(Scratch s, boolean transA, boolean transB, int i0, int i1, int j0, int nt, int kAll,
+                             int p0, int p1, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] prepacked, float beta, float[] c, int cOff, int ldc) {
+        int k = p1 - p0; // the part of K summed here, from p0: A, B and the prepacked columns are offset to it
         if (transA) {
+            aOff += p0 * lda;
+            bOff += transB ? p0 : p0 * ldb;
             float[] bp = s.thinPack(k * L + NARROW_COLUMNS); // packNarrow's layout and slack
             if (!transB) {
                 copyRowsPadded(b, bOff + j0, ldb, k, nt, bp, 0, L);
@@ -549,13 +635,15 @@ final class PanamaGemm {
             }
             return;
         }
+        aOff += p0;
+        bOff += transB ? p0 : p0 * ldb;
         float[] bt = b;
         int base = bOff + j0 * ldb;
         int stride = ldb;
         if (prepacked != null) {
             bt = prepacked;
-            base = j0 * k;
-            stride = k;
+            base = j0 * kAll + p0;
+            stride = kAll;
         } else if (!transB) { // column j of B, contiguous from j * k
             bt = s.thinPack(nt * k);
             for (int p = 0, src = bOff + j0; p < k; p++, src += ldb) {

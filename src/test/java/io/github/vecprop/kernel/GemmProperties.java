@@ -319,6 +319,39 @@ class GemmProperties {
     }
 
     /**
+     * Products that sum K in two halves ({@link PanamaGemm#splitsK}: A by rows, one panel, long K) have the same
+     * bits on one thread and two, with beta 0 and 1, at offsets, and match the reference (DenseProperties checks
+     * the served path, which splits the same way).
+     */
+    @Test
+    void kHalvesHaveTheSameBitsOnOneAndTwoThreads() {
+        int[][] shapes = {{100, 50, 784}, {100, 52, 784}, {137, 20, 1000}, {300, 48, 300}};
+        for (int[] sh : shapes) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            org.junit.jupiter.api.Assertions.assertTrue(PanamaGemm.splitsK(false, m, n, k) || LANES < 16,
+                    m + "x" + n + "x" + k + " should split K");
+            for (boolean transB : new boolean[] {false, true}) {
+                for (float beta : new float[] {0f, 1f}) {
+                    Case cs = new Case(false, transB, m, n, k, 3, 5, 2, 7, 1, 4, 9, 0.5f, beta, m * 31L + k);
+                    checkAgainstReference(PANAMA_1, cs);
+                    float[] one = cs.c();
+                    float[] two = one.clone();
+                    PanamaGemm.gemm(false, transB, m, n, k, 0.5f, cs.a(), cs.aOff(), cs.lda(), cs.b(), cs.bOff(),
+                            cs.ldb(), beta, one, cs.cOff(), cs.ldc(), 1);
+                    PanamaGemm.gemm(false, transB, m, n, k, 0.5f, cs.a(), cs.aOff(), cs.lda(), cs.b(), cs.bOff(),
+                            cs.ldb(), beta, two, cs.cOff(), cs.ldc(), 2);
+                    for (int i = 0; i < one.length; i++) {
+                        if (Float.floatToRawIntBits(one[i]) != Float.floatToRawIntBits(two[i])) {
+                            throw new AssertionError("c[" + i + "]: " + one[i] + " with 1 thread, " + two[i] + " with 2, for "
+                                    + cs);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Narrow products on a thread whose scratch buffers are still at their first size, so a kernel that reads
      * past what its product packed meets the end of the array (found in review: the transposed kernel's
      * column groups of five read past the last row of packed B with 4 or 8 lanes; run the suite with
