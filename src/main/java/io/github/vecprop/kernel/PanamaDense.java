@@ -30,7 +30,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <h2>Paths</h2>
  * From five rows on, the GEMM's blocked loop runs on these blocks ({@link PanamaGemm#multiplyPacked}): the
- * same kernels, K blocks and thin columns, so five rows or more have {@link Kernels#gemm}'s bits. One to four rows take a matrix-vector sweep per block over {@link RowBlocks}, bound by reading W from
+ * same kernels, K blocks and thin columns, so five rows or more have {@link Kernels#gemm}'s bits (except where
+ * gemm sums K in two halves, {@link PanamaGemm#splitsK}: a served product has one thread, and one pass is faster). One to four rows take a matrix-vector sweep per block over {@link RowBlocks}, bound by reading W from
  * L2, with the bias fused.
  * Single-threaded and allocation-free (scratch from {@link PanamaGemm.Scratch}).
  *

@@ -249,38 +249,45 @@ final class PanamaGemm {
                 return;
             }
         }
-        product(SCRATCH.get(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc);
+        product(SCRATCH.get(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /**
-     * Whether a product sums K in two halves, {@code [0, k/2)} into C and {@code [k/2, k)} into a buffer added
+     * Whether a product sums K in two halves ({@link #kHalf}), the first into C and the second into a buffer added
      * after: with A by rows, one panel of columns (the 50 of a 784-50-10 net's W1, which cannot be split by
      * columns) and K of more than one block. Two threads then each sum one half (the caller the first), so each
      * reads half of B, and a two-thread SGD (its rows split the same way) leaves each core the rows it reads
      * next; split by rows, the helper read all of W1 from the other core after every update (13.7 us more per
-     * forward, loop harness). A function of the shape alone, so one thread sums the same way: the same bits.
+     * forward, loop harness). A function of the shape alone, so one thread sums the same way: the same bits. It
+     * costs one thread 1.1-1.4 us of 75 at 100x784x50 (the second half's sums and its addition to C) and saved
+     * two threads' training step 6-13 us (jmh, Zen 4).
      */
     static boolean splitsK(boolean transA, int m, int n, int k) {
         return !transA && k > KC && vectorColumns(n) <= W3 && (long) m * n * k >= PARALLEL_MIN_WORK;
     }
 
     /**
-     * The single-threaded product of {@link #blocked} over all of C, in the halves of {@link #splitsK} where it
-     * says so ({@code prepacked}: see {@link #multiplyPacked}).
+     * Where {@link #splitsK} cuts K: about half way, on a whole vector, so neither half's dot products for thin
+     * columns end in scalar tails (392 of 784 would leave 8 on every row); the first half is the longer.
      */
+    static int kHalf(int k) {
+        return (k / 2 + L - 1) / L * L;
+    }
+
+    /** The single-threaded product of {@link #blocked} over all of C, in the halves of {@link #splitsK} where it says so. */
     private static void product(Scratch s, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] prepacked,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc) {
         if (!splitsK(transA, m, n, k)) {
-            blocked(s, transA, transB, 0, m, 0, n, n, k, 0, k, alpha, a, aOff, lda, b, bOff, ldb, prepacked, beta, c,
+            blocked(s, transA, transB, 0, m, 0, n, n, k, 0, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c,
                     cOff, ldc);
             return;
         }
-        int half = k / 2;
+        int half = kHalf(k);
         float[] part = s.kPart(m * n);
-        blocked(s, transA, transB, 0, m, 0, n, n, k, 0, half, alpha, a, aOff, lda, b, bOff, ldb, prepacked, beta, c,
+        blocked(s, transA, transB, 0, m, 0, n, n, k, 0, half, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c,
                 cOff, ldc);
-        blocked(s, transA, transB, 0, m, 0, n, n, k, half, k, alpha, a, aOff, lda, b, bOff, ldb, prepacked, 0f, part,
+        blocked(s, transA, transB, 0, m, 0, n, n, k, half, k, alpha, a, aOff, lda, b, bOff, ldb, null, 0f, part,
                 0, n);
         addPart(m, n, part, c, cOff, ldc);
     }
@@ -305,11 +312,13 @@ final class PanamaGemm {
      * {@code C = A·W} for row-major A ({@code m x k}, {@code m > SMALL_M}, {@code n >= L}) and W as
      * {@link PanamaDense#pack} laid it out: the panels of {@link #blockWidth} over all of K, then the thin columns
      * transposed (column j from {@code j * k}), so nothing is packed per call. The same kernels and order as
-     * {@link #gemm}, so the same bits; single-threaded.
+     * {@link #gemm}, so the same bits, except where gemm sums K in halves ({@link #splitsK}); single-threaded.
      */
     static void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] bp, float[] c, int cOff,
                                int ldc) {
-        product(SCRATCH.get(), false, false, m, n, k, 1f, a, aOff, lda, null, 0, 0, bp, 0f, c, cOff, ldc);
+        // All of K in one pass, even where gemm splits it (splitsK): the halves serve two threads, and a served
+        // product has one; they cost this path 1.5-2 us at batch 100 (jmh, Zen 4).
+        blocked(SCRATCH.get(), false, false, 0, m, 0, n, n, k, 0, k, 1f, a, aOff, lda, null, 0, 0, bp, 0f, c, cOff, ldc);
     }
 
     /** Each calling thread's reusable parallel call, so a parallel product allocates nothing. */
@@ -374,7 +383,7 @@ final class PanamaGemm {
         @Override
         public void run(int t) {
             if (kPart != null) { // task 0 (the caller) sums the first half into C, task 1 the second into kPart
-                int half = k / 2;
+                int half = kHalf(k);
                 blocked(SCRATCH.get(), transA, transB, 0, m, 0, n, n, k, t == 0 ? 0 : half, t == 0 ? half : k, alpha,
                         a, aOff, lda, b, bOff, ldb, null, t == 0 ? beta : 0f, t == 0 ? c : kPart, t == 0 ? cOff : 0,
                         t == 0 ? ldc : n);

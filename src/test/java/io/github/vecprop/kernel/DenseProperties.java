@@ -231,7 +231,8 @@ class DenseProperties {
 
     /**
      * From five rows on a served layer runs the GEMM's kernels on the GEMM's panels and thin columns, so a
-     * compiled model's batch has the training net's bits for the same weights.
+     * compiled model's batch has the training net's bits for the same weights; except where gemm sums K in
+     * two halves (PanamaGemm.splitsK, for two threads), which the served path does not.
      */
     @Test
     void fiveRowsOrMoreHaveTheGemmsBits() {
@@ -240,12 +241,15 @@ class DenseProperties {
         for (int in : new int[] {1, 7, 100, 300, 784}) {
             for (int out : new int[] {10, 16, 17, 18, 20, 21, 40, 48, 50, 52, 64, 100, 256}) {
                 for (int rows : new int[] {5, 8, 13, 100}) {
+                    if (PanamaGemm.splitsK(false, rows, out, in)) {
+                        continue;
+                    }
                     denseHasGemmBits(k, k, in, out, rows, in * 1009L + out * 31L + rows);
                 }
             }
         }
         // The comparison sees a product summed in another order: the scalar GEMM's.
-        assertThrows(AssertionError.class, () -> denseHasGemmBits(k, SCALAR, 784, 50, 100, 1));
+        assertThrows(AssertionError.class, () -> denseHasGemmBits(k, SCALAR, 784, 40, 13, 1));
     }
 
     @Test
