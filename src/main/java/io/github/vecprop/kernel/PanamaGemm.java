@@ -137,6 +137,16 @@ final class PanamaGemm {
             return nonzeroRows;
         }
 
+        /** Accumulators for two thin columns of all of C's rows ({@link #thinByRowsOfA}). */
+        float[] thinAcc = new float[0];
+
+        float[] thinAcc(int size) {
+            if (thinAcc.length < size) {
+                thinAcc = new float[size];
+            }
+            return thinAcc;
+        }
+
         /** The thin columns of B ({@link #thin}), apart from bPack, which the panels of the same call hold. */
         float[] thinPack = new float[0];
 
@@ -625,8 +635,7 @@ final class PanamaGemm {
                 }
             }
             if (i1 - i0 >= L) {
-                narrowTransposed(i1 - i0, nt, k, alpha, a, aOff + i0, lda, bp, beta, c, cOff + i0 * ldc + j0, ldc,
-                        s.tile);
+                thinByRowsOfA(i1 - i0, nt, k, alpha, a, aOff + i0, lda, bp, beta, c, cOff + i0 * ldc + j0, ldc, s);
                 return;
             }
             // A slab of fewer rows (a thread's share): scalar chains, the lanes' operations one at a time, so
@@ -668,6 +677,75 @@ final class PanamaGemm {
             for (int i = i0; i < i1; i += MR) {
                 dots(k, a, aOff, lda, i, Math.min(MR, i1 - i), bt, base + j * stride, base + l * stride,
                         c, cOff + i * ldc, ldc, j0 + j, j0 + l, alpha, beta, s.tile);
+            }
+        }
+    }
+
+    /**
+     * The thin columns of a product with A transposed (Affine's dW = Xᵀ·dY: the 2 of 50 columns, for all 784 rows
+     * of C), {@code m >= L}: vectors run down C's rows as in {@link #narrowTransposed}, but each stored row of A
+     * (a row of X) is read once from end to end, four rows at a time, into accumulators for all of C's rows kept in
+     * {@link Scratch#thinAcc} (6 KB for 784 x 2, in L1). Reading X in column blocks, as the narrow kernels do,
+     * took 7.5 ns per row of X for 128 columns, from L2 with 3 KB strides; a row read whole streams. Columns go
+     * in pairs (an odd last one with itself, stored once). Each element's chain is {@link #narrowTransposed}'s.
+     */
+    private static void thinByRowsOfA(int m, int nt, int k, float alpha, float[] a, int aOff, int lda, float[] bp,
+                                      float beta, float[] c, int cOff, int ldc, Scratch s) {
+        int full = m / L;
+        int positions = m % L == 0 ? full : full + 1;
+        int last = m - L; // the last position's start: the tail vector overlaps the one before it
+        int span = positions * L;
+        int fullSpan = full * L;
+        float[] acc = s.thinAcc(2 * span);
+        for (int j = 0; j < nt; j += 2) {
+            int l = Math.min(j + 1, nt - 1);
+            java.util.Arrays.fill(acc, 0, 2 * span, 0f);
+            int p = 0;
+            for (; p + 3 < k; p += 4) {
+                int r0 = aOff + p * lda;
+                int r1 = r0 + lda;
+                int r2 = r1 + lda;
+                int r3 = r2 + lda;
+                FloatVector y0 = FloatVector.broadcast(S, bp[p * L + j]);
+                FloatVector z0 = FloatVector.broadcast(S, bp[p * L + l]);
+                FloatVector y1 = FloatVector.broadcast(S, bp[(p + 1) * L + j]);
+                FloatVector z1 = FloatVector.broadcast(S, bp[(p + 1) * L + l]);
+                FloatVector y2 = FloatVector.broadcast(S, bp[(p + 2) * L + j]);
+                FloatVector z2 = FloatVector.broadcast(S, bp[(p + 2) * L + l]);
+                FloatVector y3 = FloatVector.broadcast(S, bp[(p + 3) * L + j]);
+                FloatVector z3 = FloatVector.broadcast(S, bp[(p + 3) * L + l]);
+                for (int ai = 0; ai < span; ai += L) {
+                    int off = ai < fullSpan ? ai : last;
+                    FloatVector x0 = FloatVector.fromArray(S, a, r0 + off);
+                    FloatVector x1 = FloatVector.fromArray(S, a, r1 + off);
+                    FloatVector x2 = FloatVector.fromArray(S, a, r2 + off);
+                    FloatVector x3 = FloatVector.fromArray(S, a, r3 + off);
+                    FloatVector u = FloatVector.fromArray(S, acc, ai);
+                    FloatVector v = FloatVector.fromArray(S, acc, span + ai);
+                    x3.fma(y3, x2.fma(y2, x1.fma(y1, x0.fma(y0, u)))).intoArray(acc, ai);
+                    x3.fma(z3, x2.fma(z2, x1.fma(z1, x0.fma(z0, v)))).intoArray(acc, span + ai);
+                }
+            }
+            for (; p < k; p++) {
+                int r0 = aOff + p * lda;
+                FloatVector y0 = FloatVector.broadcast(S, bp[p * L + j]);
+                FloatVector z0 = FloatVector.broadcast(S, bp[p * L + l]);
+                for (int ai = 0; ai < span; ai += L) {
+                    FloatVector x0 = FloatVector.fromArray(S, a, r0 + (ai < fullSpan ? ai : last));
+                    x0.fma(y0, FloatVector.fromArray(S, acc, ai)).intoArray(acc, ai);
+                    x0.fma(z0, FloatVector.fromArray(S, acc, span + ai)).intoArray(acc, span + ai);
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                // Row i from its first position: rows past full * L only in the overlapping last one.
+                int ai = i < full * L ? i : full * L + (i - last);
+                int ci = cOff + i * ldc;
+                float u = acc[ai] * alpha;
+                c[ci + j] = beta == 0f ? u : Math.fma(c[ci + j], beta, u);
+                if (l != j) {
+                    float v = acc[span + ai] * alpha;
+                    c[ci + l] = beta == 0f ? v : Math.fma(c[ci + l], beta, v);
+                }
             }
         }
     }
