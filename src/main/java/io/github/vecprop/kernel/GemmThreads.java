@@ -124,7 +124,7 @@ public final class GemmThreads {
         void run(int from, int to);
     }
 
-    /** Slices start at multiples of this many elements (a 64-byte line of floats), so no two threads write one line. */
+    /** Slices start at multiples of this many elements (64 bytes of floats), so two threads share at most one line. */
     static final int SLICE_ALIGN = 16;
 
     /**
@@ -132,8 +132,9 @@ public final class GemmThreads {
      * parallelism, and no slice shorter than {@code minSlice}), the first slice on the caller, and returns when all
      * are done. For elementwise updates of a weight matrix: the slices of two threads are its first and second
      * halves by rows, as a two-thread weight gradient splits them, so each core updates the rows it computed.
-     * Results must not depend on the split: each index's work is its own. Allocates nothing after a thread's
-     * first call; the first exception of a slice is rethrown.
+     * Results must not depend on the split: each index's work is its own. A slice must not start parallel work
+     * itself (another forEachSlice or a large gemm): the calling thread's job is in use. Allocates nothing after a
+     * thread's first call; the first exception of a slice is rethrown.
      *
      * @throws IllegalArgumentException if {@code n < 0} or {@code minSlice < 1}
      */

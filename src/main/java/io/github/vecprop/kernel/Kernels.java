@@ -51,7 +51,7 @@ public interface Kernels {
      * thread, allocation-free. {@code y} may not overlap {@code x}. The result may differ from {@link #gemm}
      * then {@link #addBias} on the unpacked W and b by float rounding, never from run to run or thread to
      * thread: the SIMD kernels sum one to four rows in another order (from five rows on they have gemm's
-     * bits, except where gemm sums a long K in two halves for two threads; the scalar kernels give the same bits). When every weight is finite and no bias is -0, the SIMD
+     * bits, except where gemm sums a long K in two halves (on any thread count); the scalar kernels give the same bits). When every weight is finite and no bias is -0, the SIMD
      * kernels' rows of one to four skip their zero inputs (a ReLU's outputs, an image's background) with no
      * change in the bits: time then depends on how many inputs are nonzero.
      *

@@ -277,8 +277,9 @@ final class PanamaGemm {
     }
 
     /**
-     * Where {@link #splitsK} cuts K: about half way, on a whole vector, so neither half's dot products for thin
-     * columns end in scalar tails (392 of 784 would leave 8 on every row); the first half is the longer.
+     * Where {@link #splitsK} cuts K: about half way, rounded up to a whole vector, so the first half's dot
+     * products for thin columns end in no scalar tail and the second has one only if k does (392 of 784 left 8
+     * on every row of both).
      */
     static int kHalf(int k) {
         return (k / 2 + L - 1) / L * L;
@@ -613,7 +614,7 @@ final class PanamaGemm {
      * Rows {@code [i0, i1)} of C's {@code nt} thin columns from {@code j0} (at most {@link #DOT_COLUMNS}, past
      * the last whole vector: the 2 of 50). In a panel they would take a whole vector of lanes, 16 for 2 columns.
      * With A by rows they are dot products of A's rows with B's columns ({@link #dots}; their sums run in another
-     * order than the panels'). With A transposed, vectors run down the rows of C ({@link #narrowTransposed}).
+     * order than the panels'). With A transposed, vectors run down the rows of C ({@link #thinByRowsOfA}).
      * {@code prepacked}: see {@link #multiplyPacked} (A by rows; its columns are {@code kAll} long). Sums over
      * {@code [p0, p1)} of K.
      */

@@ -232,7 +232,7 @@ class DenseProperties {
     /**
      * From five rows on a served layer runs the GEMM's kernels on the GEMM's panels and thin columns, so a
      * compiled model's batch has the training net's bits for the same weights; except where gemm sums K in
-     * two halves (PanamaGemm.splitsK, for two threads), which the served path does not.
+     * two halves (PanamaGemm.splitsK, on any thread count), which the served path does not.
      */
     @Test
     void fiveRowsOrMoreHaveTheGemmsBits() {
