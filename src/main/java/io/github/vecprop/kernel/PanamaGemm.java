@@ -294,13 +294,27 @@ final class PanamaGemm {
                     cOff, ldc);
             return;
         }
-        int half = kHalf(k);
         float[] part = s.kPart(m * n);
-        blocked(s, transA, transB, 0, m, 0, n, n, k, 0, half, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c,
-                cOff, ldc);
-        blocked(s, transA, transB, 0, m, 0, n, n, k, half, k, alpha, a, aOff, lda, b, bOff, ldb, null, 0f, part,
-                0, n);
+        kHalfProduct(s, 0, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, part);
+        kHalfProduct(s, 1, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, part);
         addPart(m, n, part, c, cOff, ldc);
+    }
+
+    /**
+     * Half {@code t} of a product that splits K ({@link #splitsK}): the first half into C with beta, the second
+     * into {@code part} ({@code m x n}), to be added to C by {@link #addPart} once both are done.
+     */
+    private static void kHalfProduct(Scratch s, int t, boolean transA, boolean transB, int m, int n, int k,
+                                     float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                     float beta, float[] c, int cOff, int ldc, float[] part) {
+        int half = kHalf(k);
+        if (t == 0) {
+            blocked(s, transA, transB, 0, m, 0, n, n, k, 0, half, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c,
+                    cOff, ldc);
+        } else {
+            blocked(s, transA, transB, 0, m, 0, n, n, k, half, k, alpha, a, aOff, lda, b, bOff, ldb, null, 0f, part,
+                    0, n);
+        }
     }
 
     /** {@code C += part} for the second K half ({@code m x n}, rows {@code n} apart). */
@@ -394,10 +408,8 @@ final class PanamaGemm {
         @Override
         public void run(int t) {
             if (kPart != null) { // task 0 (the caller) sums the first half into C, task 1 the second into kPart
-                int half = kHalf(k);
-                blocked(SCRATCH.get(), transA, transB, 0, m, 0, n, n, k, t == 0 ? 0 : half, t == 0 ? half : k, alpha,
-                        a, aOff, lda, b, bOff, ldb, null, t == 0 ? beta : 0f, t == 0 ? c : kPart, t == 0 ? cOff : 0,
-                        t == 0 ? ldc : n);
+                kHalfProduct(SCRATCH.get(), t, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c,
+                        cOff, ldc, kPart);
                 return;
             }
             int u0 = (int) ((long) units * t / tasks);
@@ -739,7 +751,7 @@ final class PanamaGemm {
             }
             for (int i = 0; i < m; i++) {
                 // Row i from its first position: rows past full * L only in the overlapping last one.
-                int ai = i < full * L ? i : full * L + (i - last);
+                int ai = i < fullSpan ? i : fullSpan + (i - last);
                 int ci = cOff + i * ldc;
                 float u = acc[ai] * alpha;
                 c[ci + j] = beta == 0f ? u : Math.fma(c[ci + j], beta, u);
