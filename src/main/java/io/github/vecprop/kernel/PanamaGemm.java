@@ -678,9 +678,9 @@ final class PanamaGemm {
             stride = kAll;
         } else if (!transB) { // column j of B, contiguous from j * k
             bt = s.thinPack(nt * k);
-            for (int p = 0, src = bOff + j0; p < k; p++, src += ldb) {
-                for (int j = 0; j < nt; j++) {
-                    bt[j * k + p] = b[src + j];
+            for (int j = 0; j < nt; j++) {
+                for (int p = 0, src = bOff + j0 + j, dst = j * k; p < k; p++, src += ldb) {
+                    bt[dst + p] = b[src];
                 }
             }
             base = 0;
