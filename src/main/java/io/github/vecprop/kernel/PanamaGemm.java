@@ -496,9 +496,12 @@ final class PanamaGemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     int fullRows = mc / MR * MR;
-                    // Full strips of A are read in place; a partial last strip is packed with zero rows.
+                    // Full strips of A are read in place; a partial last strip is packed with zero rows, except
+                    // half a strip of A by rows before panels of 3L only, which kernel3Half reads in place (its
+                    // 4 rows are all real): packing the 4 of 100 rows took 1-2 us of a 100x784x50 product.
                     float[] ap = s.aPack(MR * kc);
-                    if (fullRows < mc) {
+                    boolean halfInPlace = !transA && mc - fullRows == MR / 2 && W3 == 3 * L && nc % W3 == 0;
+                    if (fullRows < mc && !halfInPlace) {
                         packA(transA, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kc, ap);
                     }
                     for (int col0 = 0, width; col0 < nc; col0 += width) {
@@ -520,7 +523,7 @@ final class PanamaGemm {
                             int ai;
                             int ars;
                             int aps;
-                            if (rows < MR) {
+                            if (rows < MR && !halfInPlace) {
                                 as = ap;
                                 ai = 0;
                                 ars = 1;
