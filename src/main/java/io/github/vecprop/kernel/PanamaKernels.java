@@ -453,26 +453,16 @@ public final class PanamaKernels implements Kernels {
      * per-row masked vector left most lanes idle and cost one exp call per row.
      */
     private static void expMinusRowMaxNarrow(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
-        // Four rows at a time: a row's max is a chain of Math.max (several instructions each, for its NaN and
-        // signed-zero rule), and interleaving four independent chains took the 100x10 pass from 1.6 to 0.5 us.
-        // Each row's elements are still visited in order, so the bits are the one-row loop's.
+        // A row a vector, masked: its max a lane reduction (Math.max's order does not matter: it is associative,
+        // NaN and signed zeros included), so the bits are the one-row loop's. Rows whose vector window would pass
+        // the end of x or y (masked accesses there take the slow path) go one element at a time.
+        VectorMask<Float> row = SPECIES.indexInRange(0, cols);
+        FloatVector lowest = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        int vectorRows = Math.min(windowRows(x.length - xOff, rows, cols), windowRows(y.length - yOff, rows, cols));
         int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            int x0 = xOff + r * cols;
-            float m0 = Float.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0;
-            for (int j = 0; j < cols; j++) {
-                m0 = Math.max(m0, x[x0 + j]);
-                m1 = Math.max(m1, x[x0 + cols + j]);
-                m2 = Math.max(m2, x[x0 + 2 * cols + j]);
-                m3 = Math.max(m3, x[x0 + 3 * cols + j]);
-            }
-            int y0 = yOff + r * cols;
-            for (int j = 0; j < cols; j++) {
-                y[y0 + j] = x[x0 + j] - m0;
-                y[y0 + cols + j] = x[x0 + cols + j] - m1;
-                y[y0 + 2 * cols + j] = x[x0 + 2 * cols + j] - m2;
-                y[y0 + 3 * cols + j] = x[x0 + 3 * cols + j] - m3;
-            }
+        for (; r < vectorRows; r++) {
+            FloatVector v = lowest.blend(FloatVector.fromArray(SPECIES, x, xOff + r * cols, row), row);
+            v.sub(v.reduceLanes(VectorOperators.MAX)).intoArray(y, yOff + r * cols, row);
         }
         for (; r < rows; r++) {
             int xr = xOff + r * cols;
@@ -486,6 +476,11 @@ public final class PanamaKernels implements Kernels {
             }
         }
         VectorMath.exp(y, yOff, 1f, y, yOff, rows * cols);
+    }
+
+    /** How many leading rows of {@code cols} floats have a whole vector window in {@code available} floats. */
+    private static int windowRows(int available, int rows, int cols) {
+        return available < LANES ? 0 : Math.min(rows, (available - LANES) / cols + 1);
     }
 
     /**
@@ -545,9 +540,12 @@ public final class PanamaKernels implements Kernels {
         int bound = SPECIES.loopBound(cols);
         boolean narrow = cols < LANES;
         float[] invs = null;
+        VectorMask<Float> row = SPECIES.indexInRange(0, Math.min(cols, LANES));
+        int vectorRows = 0;
         if (narrow) {
             expMinusRowMaxNarrow(x, xOff, y, yOff, rows, cols);
             invs = inverseRowSums(y, yOff, rows, cols);
+            vectorRows = Math.min(windowRows(y.length - yOff, rows, cols), windowRows(dx.length - dxOff, rows, cols));
         }
         float[] tmp = PanamaGemm.SCRATCH.get().tile; // L floats for each wide row's lane sum
         double loss = 0;
@@ -557,6 +555,12 @@ public final class PanamaKernels implements Kernels {
             int dr = dxOff + r * cols;
             float inv = narrow ? invs[r] : (float) (1.0 / expMinusMax(x, xr, y, yr, cols, tmp));
             float dscale = inv * scale;
+            // The label's outputs from its exp, read before the row is stored: reading them back from the vector
+            // stores (or adding to dx in place) waited on store forwarding, about 1 us a 100-row batch.
+            int label = labels[labelsOff + r];
+            float eLabel = y[yr + label];
+            float yLabel = eLabel * inv;
+            float dLabel = eLabel * dscale - scale;
             // The normalising pass writes both outputs: y, and dx = y / rows before the label's correction.
             int j = 0;
             for (; j < bound; j += LANES) {
@@ -564,14 +568,19 @@ public final class PanamaKernels implements Kernels {
                 e.mul(inv).intoArray(y, yr + j);
                 e.mul(dscale).intoArray(dx, dr + j);
             }
+            if (r < vectorRows) { // a narrow row, masked (see expMinusRowMaxNarrow)
+                FloatVector e = FloatVector.fromArray(SPECIES, y, yr, row);
+                e.mul(inv).intoArray(y, yr, row);
+                e.mul(dscale).intoArray(dx, dr, row);
+                j = cols;
+            }
             for (; j < cols; j++) {
                 float e = y[yr + j];
                 y[yr + j] = e * inv;
                 dx[dr + j] = e * dscale;
             }
-            int label = labels[labelsOff + r];
-            dx[dr + label] -= scale;
-            loss += Math.log(y[yr + label] + ScalarKernels.LOG_GUARD);
+            dx[dr + label] = dLabel;
+            loss += Math.log(yLabel + ScalarKernels.LOG_GUARD);
         }
         return -loss / rows;
     }
