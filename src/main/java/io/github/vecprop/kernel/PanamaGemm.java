@@ -1607,8 +1607,9 @@ final class PanamaGemm {
                 }
                 return;
             }
-            // No tail (K a whole number of vectors, as both halves of 784 are): tail's stores inline, since its
-            // eight calls with 16 arguments each took half of a strip's overhead.
+            // No tail (K a whole number of vectors, as both halves of 784 are): store2's stores written out, since
+            // eight calls of tail (16 arguments) took half of a strip's overhead, and C2 does not inline store2
+            // into this method either (36 -> 56-88 ns a one-vector strip).
             for (int r = 0, cr = ci; r < rows; r++, cr += ldc) {
                 float yu = tile[REVERSED[2 * r]] * alpha;
                 float yv = tile[REVERSED[2 * r + 1]] * alpha;
@@ -1675,10 +1676,21 @@ final class PanamaGemm {
             u3 = Math.fma(x3, y, u3);
             v3 = Math.fma(x3, z, v3);
         }
-        tail(u0, v0, a, ai, bp, bj, bl, k, k, c, ci, j, l, alpha, beta, true);
-        tail(u1, v1, a, ai + ars, bp, bj, bl, k, k, c, ci + ldc, j, l, alpha, beta, true);
-        tail(u2, v2, a, ai + 2 * ars, bp, bj, bl, k, k, c, ci + 2 * ldc, j, l, alpha, beta, true);
-        tail(u3, v3, a, ai + 3 * ars, bp, bj, bl, k, k, c, ci + 3 * ldc, j, l, alpha, beta, true);
+        // tail's stores alone (see dots): four calls of tail with 16 arguments each cost more than the chains.
+        store2(u0, v0, c, ci, j, l, alpha, beta);
+        store2(u1, v1, c, ci + ldc, j, l, alpha, beta);
+        store2(u2, v2, c, ci + 2 * ldc, j, l, alpha, beta);
+        store2(u3, v3, c, ci + 3 * ldc, j, l, alpha, beta);
+    }
+
+    /** {@code alpha * sum + beta * C} into columns j and l of a row of C; an odd last column paired with itself (l == j) once. */
+    private static void store2(float su, float sv, float[] c, int ci, int j, int l, float alpha, float beta) {
+        float yu = su * alpha;
+        c[ci + j] = beta == 0f ? yu : Math.fma(c[ci + j], beta, yu);
+        if (l != j) {
+            float yv = sv * alpha;
+            c[ci + l] = beta == 0f ? yv : Math.fma(c[ci + l], beta, yv);
+        }
     }
 
     /**
@@ -1692,12 +1704,7 @@ final class PanamaGemm {
             sv = Math.fma(a[ai + p], bp[bl + p], sv);
         }
         if (store) {
-            float yu = su * alpha;
-            float yv = sv * alpha;
-            c[ci + j] = beta == 0f ? yu : Math.fma(c[ci + j], beta, yu);
-            if (l != j) { // an odd last column paired with itself is stored once
-                c[ci + l] = beta == 0f ? yv : Math.fma(c[ci + l], beta, yv);
-            }
+            store2(su, sv, c, ci, j, l, alpha, beta);
         }
     }
 
