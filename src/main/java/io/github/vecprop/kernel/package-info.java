@@ -33,7 +33,8 @@
  *       keeps every vector inside one method.</li>
  *   <li>No {@code reduceLanes(ADD)} on floats where results must repeat: the API leaves the order open and
  *       the interpreter and C2 use different ones. Store the vector and add its lanes in a fixed order
- *       ({@code PanamaGemm.sumLanes}).</li>
+ *       ({@code PanamaGemm.sumLanes}), or, for many vectors at once, reduce them in registers by an explicit
+ *       tree of blends, shuffles and adds ({@code PanamaGemm.dots}).</li>
  *   <li>No {@code lanewise(EXP)}, {@code TANH} or {@code LOG} where results must repeat: they compute in Java
  *       until C2 swaps in a native library with other last bits, so a kernel's output changes during a
  *       run. {@code VectorMath} has exp and tanh from IEEE operations only, with
