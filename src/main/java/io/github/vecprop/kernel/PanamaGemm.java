@@ -1526,8 +1526,9 @@ final class PanamaGemm {
      * Columns {@code j} and {@code l} of up to MR rows of C (from row {@code i0}) as dot products of A's rows
      * with W's transposed columns at {@code bj} and {@code bl}: sixteen chains of multiply-adds (8 rows x 2
      * columns, each A vector loaded once for both), reduced at the end. Rows past {@code rows} repeat the last
-     * one and are not stored. The lanes are summed in a fixed order through {@code tile} (see
-     * {@link PanamaGemm#dot}).
+     * one and are not stored. The lanes are summed in a fixed order: with 16 lanes in registers, by a tree of
+     * blends, swaps and adds that leaves chain t's sum in lane {@code REVERSED[t]}; otherwise through
+     * {@code tile} (see {@link PanamaGemm#dot}).
      */
     static void dots(int k, float[] a, int aOff, int lda, int i0, int rows, float[] bp, int bj, int bl,
                      float[] c, int ci, int ldc, int j, int l, float alpha, float beta, float[] tile) {

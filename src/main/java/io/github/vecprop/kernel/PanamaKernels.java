@@ -448,9 +448,9 @@ public final class PanamaKernels implements Kernels {
 
     /**
      * The first two sweeps of a softmax whose rows are narrower than a vector (10 classes):
-     * {@code y = exp(x - max of its row)} for the whole {@code rows x cols} block. The subtraction is scalar,
-     * and the exp runs over the block as one flat array, so each vector holds parts of several rows: a
-     * per-row masked vector left most lanes idle and cost one exp call per row.
+     * {@code y = exp(x - max of its row)} for the whole {@code rows x cols} block. Each row's max and shift
+     * is one masked vector; the exp then runs over the block as one flat array, so each of its vectors holds
+     * parts of several rows (an exp per masked row would leave most lanes idle).
      */
     private static void expMinusRowMaxNarrow(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         // A row a vector, masked: its max a lane reduction (Math.max's order does not matter: it is associative,
@@ -480,7 +480,8 @@ public final class PanamaKernels implements Kernels {
 
     /** How many leading rows of {@code cols} floats have a whole vector window in {@code available} floats. */
     private static int windowRows(int available, int rows, int cols) {
-        return available < LANES ? 0 : Math.min(rows, (available - LANES) / cols + 1);
+        // No row of no columns needs a window (and (available - LANES) / 0 would throw).
+        return available < LANES || rows == 0 || cols == 0 ? 0 : Math.min(rows, (available - LANES) / cols + 1);
     }
 
     /**
@@ -540,6 +541,8 @@ public final class PanamaKernels implements Kernels {
         int bound = SPECIES.loopBound(cols);
         boolean narrow = cols < LANES;
         float[] invs = null;
+        // Made on every call, never null: a mask that may be null is a phi C2 cannot keep in a register, and it
+        // then boxes it (the warm-up never reached an allocation-free round that way).
         VectorMask<Float> row = SPECIES.indexInRange(0, Math.min(cols, LANES));
         int vectorRows = 0;
         if (narrow) {

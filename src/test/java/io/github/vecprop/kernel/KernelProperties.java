@@ -11,6 +11,7 @@ import org.quicktheories.generators.Generate;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -177,6 +178,21 @@ class KernelProperties {
     @Test
     void rowKernels() {
         rowKernelsMatchScalar(KernelProvider.panama());
+    }
+
+    /** Rows of no columns are nothing to do, on arrays longer than a vector too (the narrow path's window). */
+    @Test
+    void rowsOfNoColumnsAreNothingToDo() {
+        for (Kernels k : new Kernels[] {KernelProvider.scalar(), KernelProvider.panama()}) {
+            float[] x = new float[40];
+            float[] y = new float[40];
+            java.util.Arrays.fill(y, 7f);
+            k.softmaxRows(x, 0, y, 0, 3, 0);
+            k.softmaxCrossEntropy(x, 0, 0, 0, new int[0], 0, y, 0, y, 0);
+            float[] untouched = new float[40];
+            java.util.Arrays.fill(untouched, 7f);
+            assertArrayEquals(untouched, y, k.name());
+        }
     }
 
     @Test
