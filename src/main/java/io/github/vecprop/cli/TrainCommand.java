@@ -149,11 +149,13 @@ final class TrainCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "net: %s, %d steps (%.1f epochs), kernels %s, %d gemm threads%n",
                 title, steps, steps / (double) perEpoch, KernelProvider.get().name(), GemmThreads.defaultParallelism());
 
-        // Compile the kernels before the clock starts: interpreted vector code is orders of magnitude slower.
+        // Compile before the clock starts: interpreted vector code is orders of magnitude slower, and code
+        // compiled only from the kernels' own shapes is compiled again in the first real steps (Trainer.warmUp).
         long w0 = System.nanoTime();
-        boolean steady = KernelProvider.warmUp(10_000);
-        System.err.printf(Locale.ROOT, "kernels warmed up in %.2f s%s%n", (System.nanoTime() - w0) / 1e9,
-                steady ? "" : " (not yet steady at the 10 s limit; the first steps may be slower)");
+        boolean kernelsSteady = KernelProvider.warmUp(10_000);
+        boolean stepSteady = trainer.warmUp(d.trainImages(), d.trainLabels(), 5_000);
+        System.err.printf(Locale.ROOT, "kernels and the step warmed up in %.2f s%s%n", (System.nanoTime() - w0) / 1e9,
+                kernelsSteady && stepSteady ? "" : " (not yet steady at the time limit; the first steps may be slower)");
 
         long t0 = System.nanoTime();
         History history = trainer.train(d.trainImages(), d.trainLabels(), d.testImages(), d.testLabels(), steps,

@@ -69,6 +69,21 @@ public final class KernelProvider {
         return WarmUp.run(CHOSEN, maxMillis);
     }
 
+    /**
+     * Runs {@code round} repeatedly until the steady state of {@link #warmUp(long)} (three rounds in a row with
+     * no allocation on this thread and the JIT's clock still) or until {@code maxMillis} have passed: for
+     * warming up an application's own calls on the shapes it will run. Not a substitute for
+     * {@link #warmUp(long)} first: that compiles every kernel path.
+     *
+     * @return true if that steady state was reached within the budget
+     */
+    public static boolean warmUp(Runnable round, long maxMillis) {
+        if (round == null) {
+            throw new IllegalArgumentException("round is null");
+        }
+        return WarmUp.until(round, maxMillis);
+    }
+
     private static Kernels choose() {
         String requested = System.getProperty(PROPERTY, "").trim();
         if (requested.equals("panama")) {

@@ -45,13 +45,7 @@ final class WarmUp {
         // Served dense layers: three-vector blocks with dot columns (50), a whole-vector width (48), narrow (10).
         DenseWeights[] served = {k.packDense(b, 0, 96, 50, bias, 0), k.packDense(b, 0, 96, 48, bias, 0),
                 k.packDense(b, 0, 96, 10, bias, 0)};
-        long deadline = System.nanoTime() + maxMillis * 1_000_000L;
-        com.sun.management.ThreadMXBean mx = allocationCounter();
-        java.lang.management.CompilationMXBean jit = compilationClock();
-        int quietRounds = 0;
-        while (System.nanoTime() < deadline) {
-            long before = mx == null ? 0 : mx.getCurrentThreadAllocatedBytes();
-            long jitBefore = jit == null ? 0 : jit.getTotalCompilationTime();
+        return until(() -> {
             for (int i = 0; i < CALLS_PER_ROUND; i++) {
                 k.gemm(false, false, 1, 80, 300, 1f, a, 0, 300, b, 0, 80, 0f, c, 0, 80);
                 k.gemm(false, false, 100, 80, 300, 1f, a, 0, 300, b, 0, 80, 0f, c, 0, 80);
@@ -89,6 +83,19 @@ final class WarmUp {
                     k.dense(w, a, 0, c, 0, 64);
                 }
             }
+        }, maxMillis);
+    }
+
+    /** Runs {@code round} until {@link #QUIET_ROUNDS} quiet rounds in a row, or for {@code maxMillis}; true on the former. */
+    static boolean until(Runnable round, long maxMillis) {
+        long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+        com.sun.management.ThreadMXBean mx = allocationCounter();
+        java.lang.management.CompilationMXBean jit = compilationClock();
+        int quietRounds = 0;
+        while (System.nanoTime() < deadline) {
+            long before = mx == null ? 0 : mx.getCurrentThreadAllocatedBytes();
+            long jitBefore = jit == null ? 0 : jit.getTotalCompilationTime();
+            round.run();
             if (mx == null) {
                 continue;
             }

@@ -468,6 +468,17 @@ public class Sequential {
         tensors.forEach((k, t) -> t.copyFrom(values.get(k)));
     }
 
+    /**
+     * A new net of the same architecture on the same kernels, with copies of this net's parameters and state
+     * ({@link #tensors()}) and its weight decay, in training mode: training the copy leaves this net untouched.
+     */
+    public Sequential copy() {
+        Sequential c = of(architecture(), kernels);
+        c.loadParams(tensors);
+        c.setWeightDecay(weightDecay);
+        return c;
+    }
+
     /** Switches every layer to training mode (true) or inference mode (false). */
     public void setTraining(boolean training) {
         for (Layer l : layers) {

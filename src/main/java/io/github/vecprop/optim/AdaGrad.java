@@ -15,6 +15,11 @@ public final class AdaGrad implements Optimizer {
     }
 
     @Override
+    public Optimizer fresh() {
+        return new AdaGrad(lr);
+    }
+
+    @Override
     public void update(Map<String, Tensor> params, Map<String, Tensor> grads) {
         bound.bind(params, grads);
         for (int j = 0; j < bound.params.length; j++) {

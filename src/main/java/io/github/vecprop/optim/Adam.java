@@ -25,6 +25,11 @@ public final class Adam implements Optimizer {
     }
 
     @Override
+    public Optimizer fresh() {
+        return new Adam(lr, beta1, beta2);
+    }
+
+    @Override
     public void update(Map<String, Tensor> params, Map<String, Tensor> grads) {
         if (bound.bind(params, grads)) {
             // Fresh moment arrays: the bias correction restarts with them.

@@ -17,6 +17,11 @@ public final class Momentum implements Optimizer {
     }
 
     @Override
+    public Optimizer fresh() {
+        return new Momentum(lr, momentum);
+    }
+
+    @Override
     public void update(Map<String, Tensor> params, Map<String, Tensor> grads) {
         bound.bind(params, grads);
         for (int j = 0; j < bound.params.length; j++) {

@@ -22,6 +22,12 @@ public interface Optimizer {
     void update(Map<String, Tensor> params, Map<String, Tensor> grads);
 
     /**
+     * A new optimizer of this kind with the same hyper-parameters and no state: what this one was before its
+     * first update. For scratch runs beside the real one ({@code Trainer.warmUp}).
+     */
+    Optimizer fresh();
+
+    /**
      * An optimizer by name with the book's default hyper-parameters apart from the learning rate:
      * {@code sgd}, {@code momentum} (0.9), {@code adagrad}, {@code rmsprop} (decay 0.99) or
      * {@code adam} (β1 0.9, β2 0.999).

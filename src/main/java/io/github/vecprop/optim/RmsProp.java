@@ -20,6 +20,11 @@ public final class RmsProp implements Optimizer {
     }
 
     @Override
+    public Optimizer fresh() {
+        return new RmsProp(lr, decay);
+    }
+
+    @Override
     public void update(Map<String, Tensor> params, Map<String, Tensor> grads) {
         bound.bind(params, grads);
         float keep = 1f - decay;

@@ -33,6 +33,11 @@ public final class Sgd implements Optimizer {
      * the rows whose gradient it computed; every element gets the same operations on any thread.
      */
     @Override
+    public Optimizer fresh() {
+        return new Sgd(lr);
+    }
+
+    @Override
     public void update(Map<String, Tensor> params, Map<String, Tensor> grads) {
         bound.bind(params, grads);
         try {

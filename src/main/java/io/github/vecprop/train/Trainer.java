@@ -1,5 +1,6 @@
 package io.github.vecprop.train;
 
+import io.github.vecprop.kernel.KernelProvider;
 import io.github.vecprop.net.Sequential;
 import io.github.vecprop.optim.Optimizer;
 import io.github.vecprop.tensor.Shape;
@@ -42,6 +43,42 @@ public final class Trainer {
         this.optimizer = optimizer;
         this.batchSize = batchSize;
         this.seed = seed;
+    }
+
+    /** Training steps per round of {@link #warmUp}: a round then takes milliseconds, so JIT work shows in it. */
+    private static final int WARM_UP_STEPS = 20;
+
+    /**
+     * Compiles this trainer's step for the shapes {@link #train} runs, before a timed run: trains a
+     * {@link Sequential#copy} of the net with a {@link Optimizer#fresh} copy of the optimizer on the first
+     * batch of {@code xTrain}, in rounds until steady as {@link KernelProvider#warmUp(Runnable, long)} says, or
+     * for {@code maxMillis}. The net, the optimizer and the data are left as they were, so training afterwards
+     * gives the same bits. Call it after {@link KernelProvider#warmUp(long)}.
+     *
+     * <p>Why: the JIT compiles from the calls it has seen. After the kernels' own warm-up on small shapes, the
+     * first real steps still meet branches it had not seen, and their methods are compiled again: on the 2-core
+     * Zen 4 machine the first epoch of 784-50-10 ran at 345 µs a step against about 200 after it.
+     *
+     * @return true if steady state was reached within {@code maxMillis}
+     * @throws IllegalArgumentException if the data and labels do not match each other or the net, or hold
+     *                                  fewer rows than one batch
+     */
+    public boolean warmUp(Tensor xTrain, int[] tTrain, long maxMillis) {
+        requireData("training", xTrain, tTrain);
+        int n = xTrain.dim(0);
+        if (n < batchSize) {
+            throw new IllegalArgumentException("the training set has " + n + " rows, fewer than one batch of " + batchSize);
+        }
+        int d = xTrain.dim(1);
+        Tensor x = Tensor.of(Arrays.copyOf(xTrain.data(), batchSize * d), batchSize, d);
+        int[] t = Arrays.copyOf(tTrain, batchSize);
+        Sequential scratch = net.copy();
+        Optimizer scratchOptimizer = optimizer.fresh();
+        return KernelProvider.warmUp(() -> {
+            for (int i = 0; i < WARM_UP_STEPS; i++) {
+                scratchOptimizer.update(scratch.params(), scratch.gradient(x, t));
+            }
+        }, maxMillis);
     }
 
     /** Steps per epoch on a training set of {@code n} rows: {@code n / batchSize}, rounded down. */

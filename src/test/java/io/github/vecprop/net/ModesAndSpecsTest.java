@@ -88,6 +88,26 @@ class ModesAndSpecsTest {
         assertFalse(net.isTraining(), "evaluate restores the mode it found");
     }
 
+    /** A copy has the architecture, the values (BatchNorm's running statistics too) and the weight decay; it shares no buffer. */
+    @Test
+    void aCopyTrainsApartFromItsOriginal() {
+        Sequential net = Sequential.mlp(5, 4, 3).batchNorm().seed(3).build();
+        net.setWeightDecay(0.25f);
+        float[] x = TestData.uniform(1, 6 * 5, -1f, 1f);
+        int[] t = {0, 1, 2, 0, 1, 2};
+        new Trainer(net, new Sgd(0.1f), 6, 2).train(Tensor.of(x, 6, 5), t, Tensor.of(x, 6, 5), t, 3, null);
+        Sequential copy = net.copy();
+        assertEquals(net.architecture(), copy.architecture());
+        assertEquals(0.25f, copy.weightDecay());
+        assertEquals(net.tensors().keySet(), copy.tensors().keySet());
+        net.tensors().forEach((k, v) -> org.junit.jupiter.api.Assertions.assertArrayEquals(v.data(), copy.tensors().get(k).data(), k));
+        java.util.Map<String, float[]> before = new java.util.LinkedHashMap<>();
+        net.tensors().forEach((k, v) -> before.put(k, v.data().clone()));
+        new Sgd(0.1f).update(copy.params(), copy.gradient(Tensor.of(x, 6, 5), t));
+        net.tensors().forEach((k, v) -> org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(k), v.data(), k));
+        assertFalse(java.util.Arrays.equals(before.get("W1"), copy.params().get("W1").data()));
+    }
+
     @Test
     void architecturesHaveATextFormThatParsesBack() {
         Sequential net = Sequential.mlp(5, 4, 3).activation(Activation.SIGMOID).meanSquaredError().build();

@@ -100,6 +100,37 @@ class OptimizerTest {
         assertArrayEquals(new float[] {0.9f, -2.1f}, other.get("W").data(), TOL);
     }
 
+    /**
+     * A fresh copy of a used optimizer steps as a new one does, with the same hyper-parameters (a decay,
+     * a beta or a learning rate lost on the way changes the steps) and none of the used one's state.
+     */
+    @Test
+    void freshIsTheOptimizerBeforeItsFirstUpdate() {
+        Optimizer[] kinds = {new Sgd(0.3f), new Momentum(0.3f, 0.7f), new AdaGrad(0.3f), new RmsProp(0.3f, 0.8f),
+                new Adam(0.3f, 0.6f, 0.95f)};
+        Optimizer[] twins = {new Sgd(0.3f), new Momentum(0.3f, 0.7f), new AdaGrad(0.3f), new RmsProp(0.3f, 0.8f),
+                new Adam(0.3f, 0.6f, 0.95f)};
+        for (int i = 0; i < kinds.length; i++) {
+            step(kinds[i]);
+            step(kinds[i]);
+            Optimizer fresh = kinds[i].fresh();
+            assertEquals(kinds[i].getClass(), fresh.getClass());
+            float[][] got = new float[3][];
+            float[][] want = new float[3][];
+            params.get("W").copyFrom(Tensor.of(new float[] {1f, -2f}, 2));
+            for (int s = 0; s < 3; s++) {
+                got[s] = step(fresh);
+            }
+            params.get("W").copyFrom(Tensor.of(new float[] {1f, -2f}, 2));
+            for (int s = 0; s < 3; s++) {
+                want[s] = step(twins[i]);
+            }
+            for (int s = 0; s < 3; s++) {
+                assertArrayEquals(want[s], got[s], 0f, fresh.getClass().getSimpleName() + " step " + s);
+            }
+        }
+    }
+
     @Test
     void badArgumentsAreNamed() {
         assertEquals("unknown optimizer 'sgdd'; choose sgd, momentum, adagrad, rmsprop or adam",

@@ -120,6 +120,35 @@ class TrainerTest {
         assertArrayEquals(finals[0], finals[1]);
     }
 
+    /**
+     * Warming up trains a copy: the net, the optimizer and the data are as they were, so the run after it
+     * has the same bits as a run without it (with Adam, whose state a shared optimizer would carry over).
+     */
+    @Test
+    void warmUpLeavesTheNetTheOptimizerAndTheDataAlone() {
+        int[] t = new int[100];
+        Tensor x = data(5, 100, t);
+        float[] xBefore = x.data().clone();
+        float[][] finals = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            TwoLayerNet net = new TwoLayerNet(D, 8, CLASSES, 0.3f, 6);
+            float[] w1 = net.params().get("W1").data().clone();
+            Trainer trainer = new Trainer(net, Optimizer.named("adam", 0.01f), 10, 7);
+            if (run == 1) {
+                trainer.warmUp(x, t, 50);
+                assertArrayEquals(w1, net.params().get("W1").data());
+            }
+            trainer.train(x, t, x, t, 35, null);
+            finals[run] = net.params().get("W1").data().clone();
+        }
+        assertArrayEquals(finals[0], finals[1]);
+        assertArrayEquals(xBefore, x.data());
+        assertEquals("the training set has 100 rows, fewer than one batch of 101",
+                assertThrows(IllegalArgumentException.class,
+                        () -> new Trainer(new TwoLayerNet(D, 8, CLASSES, 0.3f, 6), new Sgd(0.1f), 101, 7).warmUp(x, t, 10))
+                        .getMessage());
+    }
+
     /** Records which rows each step saw; row i of the data carries i in its first feature. */
     private static final class SpyNet extends Sequential {
         final List<Set<Integer>> epochs = new ArrayList<>();
