@@ -155,7 +155,8 @@ final class TrainCommand implements Callable<Integer> {
         boolean kernelsSteady = KernelProvider.warmUp(10_000);
         boolean stepSteady = trainer.warmUp(d.trainImages(), d.trainLabels(), 5_000);
         System.err.printf(Locale.ROOT, "kernels and the step warmed up in %.2f s%s%n", (System.nanoTime() - w0) / 1e9,
-                kernelsSteady && stepSteady ? "" : " (not yet steady at the time limit; the first steps may be slower)");
+                kernelsSteady && stepSteady ? "" : " (" + (kernelsSteady ? "the step" : "the kernels")
+                        + " not yet steady at the time limit; the first steps may be slower)");
 
         long t0 = System.nanoTime();
         History history = trainer.train(d.trainImages(), d.trainLabels(), d.testImages(), d.testLabels(), steps,

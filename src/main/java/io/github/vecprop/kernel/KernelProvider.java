@@ -73,7 +73,8 @@ public final class KernelProvider {
      * Runs {@code round} repeatedly until the steady state of {@link #warmUp(long)} (three rounds in a row with
      * no allocation on this thread and the JIT's clock still) or until {@code maxMillis} have passed: for
      * warming up an application's own calls on the shapes it will run. Not a substitute for
-     * {@link #warmUp(long)} first: that compiles every kernel path.
+     * {@link #warmUp(long)} first: that compiles every kernel path. Runs {@code round} on the calling thread;
+     * thread-safe as far as {@code round} is. A budget of 0 or less runs no round.
      *
      * @return true if that steady state was reached within the budget
      */

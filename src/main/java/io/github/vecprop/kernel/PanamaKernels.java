@@ -481,7 +481,7 @@ public final class PanamaKernels implements Kernels {
     /** How many leading rows of {@code cols} floats have a whole vector window in {@code available} floats. */
     private static int windowRows(int available, int rows, int cols) {
         // No row of no columns needs a window (and (available - LANES) / 0 would throw).
-        return available < LANES || rows == 0 || cols == 0 ? 0 : Math.min(rows, (available - LANES) / cols + 1);
+        return available < LANES || cols == 0 ? 0 : Math.min(rows, (available - LANES) / cols + 1);
     }
 
     /**

@@ -88,11 +88,12 @@ final class WarmUp {
 
     /** Runs {@code round} until {@link #QUIET_ROUNDS} quiet rounds in a row, or for {@code maxMillis}; true on the former. */
     static boolean until(Runnable round, long maxMillis) {
-        long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+        long budget = Math.min(Math.max(maxMillis, 0), Long.MAX_VALUE / 1_000_000L) * 1_000_000L;
+        long start = System.nanoTime();
         com.sun.management.ThreadMXBean mx = allocationCounter();
         java.lang.management.CompilationMXBean jit = compilationClock();
         int quietRounds = 0;
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() - start < budget) {
             long before = mx == null ? 0 : mx.getCurrentThreadAllocatedBytes();
             long jitBefore = jit == null ? 0 : jit.getTotalCompilationTime();
             round.run();

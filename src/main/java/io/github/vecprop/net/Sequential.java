@@ -469,8 +469,13 @@ public class Sequential {
     }
 
     /**
-     * A new net of the same architecture on the same kernels, with copies of this net's parameters and state
-     * ({@link #tensors()}) and its weight decay, in training mode: training the copy leaves this net untouched.
+     * A new net of the same {@link #architecture()}, rebuilt by {@link #of(Architecture, Kernels)} on this net's
+     * kernels (a layer built on other kernels gets these), with copies of this net's parameters and state
+     * ({@link #tensors()}: BatchNorm's running statistics too) and its weight decay, in training mode. It shares
+     * no buffer: training the copy leaves this net untouched. A Dropout's masks start again from its seed, and a
+     * subclass's overrides are not copied (the copy is a plain Sequential).
+     *
+     * @throws IllegalArgumentException if a layer is of a kind {@link #of(Architecture, Kernels)} does not know
      */
     public Sequential copy() {
         Sequential c = of(architecture(), kernels);

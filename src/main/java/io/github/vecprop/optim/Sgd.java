@@ -33,11 +33,6 @@ public final class Sgd implements Optimizer {
      * the rows whose gradient it computed; every element gets the same operations on any thread.
      */
     @Override
-    public Optimizer fresh() {
-        return new Sgd(lr);
-    }
-
-    @Override
     public void update(Map<String, Tensor> params, Map<String, Tensor> grads) {
         bound.bind(params, grads);
         try {
@@ -50,6 +45,11 @@ public final class Sgd implements Optimizer {
             w = null;
             g = null;
         }
+    }
+
+    @Override
+    public Optimizer fresh() {
+        return new Sgd(lr);
     }
 
     /** The shortest slice worth a hand-off to another thread (a hand-off costs about a microsecond). */

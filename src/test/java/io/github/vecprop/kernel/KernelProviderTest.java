@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -64,6 +66,20 @@ class KernelProviderTest {
         Run r = probe("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1");
         assertEquals("scalar 0.0 0.0 2.0", r.out());
         assertTrue(r.err().contains("because the C2 compiler is off (-XX:TieredStopAtLevel=1)"), r.err());
+    }
+
+    /** The steady-state rule on a caller's round: quiet rounds end it, allocating rounds run out the budget. */
+    @Test
+    void warmUpOfACallersRoundStopsWhenRoundsAreQuiet() {
+        assertTrue(KernelProvider.warmUp(() -> { }, 10_000));
+        long start = System.nanoTime();
+        Object[] sink = new Object[1];
+        assertFalse(KernelProvider.warmUp(() -> sink[0] = new byte[64], 100));
+        assertTrue(System.nanoTime() - start >= 100_000_000L);
+        int[] rounds = new int[1];
+        assertFalse(KernelProvider.warmUp(() -> rounds[0]++, 0));
+        assertEquals(0, rounds[0]);
+        assertEquals("round is null", assertThrows(IllegalArgumentException.class, () -> KernelProvider.warmUp(null, 10)).getMessage());
     }
 
     @Test

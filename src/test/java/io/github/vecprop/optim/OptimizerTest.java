@@ -115,6 +115,7 @@ class OptimizerTest {
             step(kinds[i]);
             Optimizer fresh = kinds[i].fresh();
             assertEquals(kinds[i].getClass(), fresh.getClass());
+            org.junit.jupiter.api.Assertions.assertNotSame(kinds[i], fresh);
             float[][] got = new float[3][];
             float[][] want = new float[3][];
             params.get("W").copyFrom(Tensor.of(new float[] {1f, -2f}, 2));
