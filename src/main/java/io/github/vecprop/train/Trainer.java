@@ -24,6 +24,9 @@ import java.util.SplittableRandom;
  * Not thread-safe: one trainer, one net, one thread.
  */
 public final class Trainer {
+    /** Training steps per round of {@link #warmUp}: a round then takes milliseconds, so JIT work shows in it. */
+    private static final int WARM_UP_STEPS = 20;
+
     private final Sequential net;
     private final Optimizer optimizer;
     private final int batchSize;
@@ -45,9 +48,6 @@ public final class Trainer {
         this.seed = seed;
     }
 
-    /** Training steps per round of {@link #warmUp}: a round then takes milliseconds, so JIT work shows in it. */
-    private static final int WARM_UP_STEPS = 20;
-
     /**
      * Compiles this trainer's step for the shapes {@link #train} runs, before a timed run: trains a
      * {@link Sequential#copy} of the net with a {@link Optimizer#fresh} copy of the optimizer on the first
@@ -66,10 +66,7 @@ public final class Trainer {
      */
     public boolean warmUp(Tensor xTrain, int[] tTrain, long maxMillis) {
         requireData("training", xTrain, tTrain);
-        int n = xTrain.dim(0);
-        if (n < batchSize) {
-            throw new IllegalArgumentException("the training set has " + n + " rows, fewer than one batch of " + batchSize);
-        }
+        requireOneBatch(xTrain.dim(0));
         int d = xTrain.dim(1);
         Tensor x = Tensor.of(Arrays.copyOf(xTrain.data(), batchSize * d), batchSize, d);
         int[] t = Arrays.copyOf(tTrain, batchSize);
@@ -101,10 +98,8 @@ public final class Trainer {
             throw new IllegalArgumentException("steps must be non-negative, got " + totalSteps);
         }
         int n = xTrain.dim(0);
+        requireOneBatch(n);
         int perEpoch = stepsPerEpoch(n);
-        if (perEpoch == 0) {
-            throw new IllegalArgumentException("the training set has " + n + " rows, fewer than one batch of " + batchSize);
-        }
         TrainingListener events = listener == null ? TrainingListener.NONE : listener;
         int d = xTrain.dim(1);
         float[] data = xTrain.data();
@@ -193,6 +188,12 @@ public final class Trainer {
             hits += net.accuracy(xr, Arrays.copyOfRange(t, start, n)) * rest;
         }
         return hits / n;
+    }
+
+    private void requireOneBatch(int n) {
+        if (n < batchSize) {
+            throw new IllegalArgumentException("the training set has " + n + " rows, fewer than one batch of " + batchSize);
+        }
     }
 
     private void requireData(String what, Tensor x, int[] t) {

@@ -11,7 +11,6 @@ import org.quicktheories.generators.Generate;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -186,11 +185,11 @@ class KernelProperties {
         for (Kernels k : new Kernels[] {KernelProvider.scalar(), KernelProvider.panama()}) {
             float[] x = new float[40];
             float[] y = new float[40];
-            java.util.Arrays.fill(y, 7f);
+            Arrays.fill(y, 7f);
             k.softmaxRows(x, 0, y, 0, 3, 0);
             k.softmaxCrossEntropy(x, 0, 0, 0, new int[0], 0, y, 0, y, 0);
             float[] untouched = new float[40];
-            java.util.Arrays.fill(untouched, 7f);
+            Arrays.fill(untouched, 7f);
             assertArrayEquals(untouched, y, k.name());
         }
     }

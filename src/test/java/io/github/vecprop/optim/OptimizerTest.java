@@ -5,10 +5,13 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,16 +109,16 @@ class OptimizerTest {
      */
     @Test
     void freshIsTheOptimizerBeforeItsFirstUpdate() {
-        Optimizer[] kinds = {new Sgd(0.3f), new Momentum(0.3f, 0.7f), new AdaGrad(0.3f), new RmsProp(0.3f, 0.8f),
-                new Adam(0.3f, 0.6f, 0.95f)};
-        Optimizer[] twins = {new Sgd(0.3f), new Momentum(0.3f, 0.7f), new AdaGrad(0.3f), new RmsProp(0.3f, 0.8f),
-                new Adam(0.3f, 0.6f, 0.95f)};
-        for (int i = 0; i < kinds.length; i++) {
-            step(kinds[i]);
-            step(kinds[i]);
-            Optimizer fresh = kinds[i].fresh();
-            assertEquals(kinds[i].getClass(), fresh.getClass());
-            org.junit.jupiter.api.Assertions.assertNotSame(kinds[i], fresh);
+        List<Supplier<Optimizer>> kinds = List.of(() -> new Sgd(0.3f), () -> new Momentum(0.3f, 0.7f),
+                () -> new AdaGrad(0.3f), () -> new RmsProp(0.3f, 0.8f), () -> new Adam(0.3f, 0.6f, 0.95f));
+        for (Supplier<Optimizer> kind : kinds) {
+            Optimizer used = kind.get();
+            step(used);
+            step(used);
+            Optimizer fresh = used.fresh();
+            assertEquals(used.getClass(), fresh.getClass());
+            assertNotSame(used, fresh);
+            Optimizer twin = kind.get();
             float[][] got = new float[3][];
             float[][] want = new float[3][];
             params.get("W").copyFrom(Tensor.of(new float[] {1f, -2f}, 2));
@@ -124,7 +127,7 @@ class OptimizerTest {
             }
             params.get("W").copyFrom(Tensor.of(new float[] {1f, -2f}, 2));
             for (int s = 0; s < 3; s++) {
-                want[s] = step(twins[i]);
+                want[s] = step(twin);
             }
             for (int s = 0; s < 3; s++) {
                 assertArrayEquals(want[s], got[s], 0f, fresh.getClass().getSimpleName() + " step " + s);
