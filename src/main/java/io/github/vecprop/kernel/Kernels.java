@@ -137,4 +137,17 @@ public interface Kernels {
 
     /** {@code out[r] = argmax over j of x[r, j]} (the first index on ties) for a dense {@code rows x cols} block; {@code cols >= 1}. */
     void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff);
+
+    /** The lane count of the {@link PixelCodes} layout this implementation widens fastest. */
+    int codeLanes();
+
+    /**
+     * Widens one row of {@code n} pixel codes, packed by {@link PixelCodes#pack} with {@code lanes} lanes from
+     * {@code codes[codesOff]}, into {@code y[yOff .. yOff + n)}: the code {@code c} becomes {@code c / 255f},
+     * exactly, so the row comes back with the bits it was packed from. Any lane count works;
+     * {@link #codeLanes} is the fast one.
+     *
+     * @throws IllegalArgumentException if {@code n < 0}, {@code lanes < 1}, or a range lies outside its array
+     */
+    void widenCodes(int[] codes, int codesOff, int lanes, float[] y, int yOff, int n);
 }

@@ -1,6 +1,7 @@
 package io.github.vecprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -19,6 +20,9 @@ public final class PanamaKernels implements Kernels {
     // A constant species lets C2 turn every vector op into one instruction; a non-constant one is slower than scalar code.
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
+    private static final float MAX_CODE = PixelCodes.MAX_CODE;
+    private static final float INVERSE_MAX_CODE = 1f / MAX_CODE;
 
     private PanamaKernels() {
     }
@@ -617,5 +621,53 @@ public final class PanamaKernels implements Kernels {
             }
             out[outOff + r] = best < 0 ? cols - 1 : best;
         }
+    }
+
+    @Override
+    public int codeLanes() {
+        return LANES;
+    }
+
+    @Override
+    public void widenCodes(int[] codes, int codesOff, int lanes, float[] y, int yOff, int n) {
+        Checks.range("codes", codes, codesOff, PixelCodes.intsPerRow(n, lanes));
+        Checks.range("y", y, yOff, n);
+        if (lanes != LANES) {
+            ScalarKernels.INSTANCE.widenCodes(codes, codesOff, lanes, y, yOff, n);
+            return;
+        }
+        int block = 4 * LANES;
+        int p = 0;
+        int c = codesOff;
+        for (; p + block <= n; p += block, c += LANES) {
+            IntVector v = IntVector.fromArray(INTS, codes, c);
+            widened(v.and(PixelCodes.MAX_CODE)).intoArray(y, yOff + p);
+            widened(v.lanewise(VectorOperators.LSHR, 8).and(PixelCodes.MAX_CODE)).intoArray(y, yOff + p + LANES);
+            widened(v.lanewise(VectorOperators.LSHR, 16).and(PixelCodes.MAX_CODE)).intoArray(y, yOff + p + 2 * LANES);
+            widened(v.lanewise(VectorOperators.LSHR, 24)).intoArray(y, yOff + p + 3 * LANES);
+        }
+        int shift = 0;
+        if (p + LANES <= n) { // the last block's whole vectors: at most three
+            IntVector v = IntVector.fromArray(INTS, codes, c);
+            for (; p + LANES <= n; p += LANES, shift += 8) {
+                widened(v.lanewise(VectorOperators.LSHR, shift).and(PixelCodes.MAX_CODE)).intoArray(y, yOff + p);
+            }
+        }
+        for (int i = 0; p < n; p++, i++) {
+            y[yOff + p] = PixelCodes.value((codes[c + i] >>> shift) & PixelCodes.MAX_CODE);
+        }
+    }
+
+    /**
+     * {@code codes / 255f} for codes 0..255, as the division would round it: a product by the reciprocal, then
+     * one correction step from the product's remainder (each step exact for every code: KernelProperties checks
+     * all 256). A vector division would give the same bits at several times the cost.
+     */
+    private static FloatVector widened(IntVector codes) {
+        FloatVector b = (FloatVector) codes.convert(VectorOperators.I2F, 0);
+        FloatVector inverse = FloatVector.broadcast(SPECIES, INVERSE_MAX_CODE);
+        FloatVector q = b.mul(inverse);
+        FloatVector remainder = q.fma(FloatVector.broadcast(SPECIES, -MAX_CODE), b);
+        return remainder.fma(inverse, q);
     }
 }

@@ -300,4 +300,19 @@ public final class ScalarKernels implements Kernels {
             out[outOff + r] = best;
         }
     }
+
+    /** One: the plain little-endian packing, four consecutive values to an int. */
+    @Override
+    public int codeLanes() {
+        return 1;
+    }
+
+    @Override
+    public void widenCodes(int[] codes, int codesOff, int lanes, float[] y, int yOff, int n) {
+        Checks.range("codes", codes, codesOff, PixelCodes.intsPerRow(n, lanes));
+        Checks.range("y", y, yOff, n);
+        for (int p = 0; p < n; p++) {
+            y[yOff + p] = PixelCodes.value(PixelCodes.code(codes, codesOff, p, lanes));
+        }
+    }
 }

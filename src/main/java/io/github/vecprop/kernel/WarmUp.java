@@ -24,8 +24,8 @@ final class WarmUp {
         // with a ragged strip (100 rows), two K blocks (300 > KC, so C is read back) and two M blocks (200 > MC:
         // Affine's dW of a 784-input layer has 784 rows), every micro-kernel,
         // and the narrow products on arrays they end exactly at, where the masked accesses turn scalar.
-        float[] a = new float[100 * 300];
-        float[] b = new float[300 * 80];
+        float[] a = new float[100 * 500];
+        float[] b = new float[500 * 80];
         float[] c = new float[200 * 80];
         float[] b10 = new float[300 * 10];
         float[] c10 = new float[100 * 10];
@@ -37,6 +37,7 @@ final class WarmUp {
         float[] bias = new float[100];
         int[] labels = new int[100];
         int[] classes = new int[10];
+        int[] codes = new int[PixelCodes.intsPerRow(790, k.codeLanes())]; // 790: whole blocks, then vectors, then a tail
         for (int i = 0; i < x.length; i++) {
             x[i] = (i % 17 - 8) / 4f;
             d[i] = (i % 5 - 2) / 2f;
@@ -56,6 +57,8 @@ final class WarmUp {
                 k.gemm(true, false, 100, 50, 300, 1f, a, 0, 100, b, 0, 50, 0f, c, 0, 50);
                 k.gemm(true, false, 200, 50, 100, 1f, a, 0, 200, b, 0, 50, 0f, c, 0, 50);
                 k.gemm(false, true, 100, 50, 10, 1f, a, 0, 10, b, 0, 10, 0f, c, 0, 50);
+                // A long K in halves (PanamaGemm.splitsK, the forward of a 784-50 layer): two threads if there are.
+                k.gemm(false, false, 100, 50, 500, 1f, a, 0, 500, b, 0, 50, 0f, c, 0, 50);
                 k.gemm(false, false, 100, 10, 300, 1f, a, 0, 300, b10, 0, 10, 0f, c10, 0, 10);
                 k.gemm(false, false, 100, 10, 300, 1f, a, 0, 300, b10, 0, 10, 1f, c10, 0, 10);
                 k.gemm(true, false, 50, 10, 100, 1f, a, 0, 50, b10, 0, 10, 0f, t10, 0, 10);
@@ -77,6 +80,7 @@ final class WarmUp {
                 k.softmaxCrossEntropy(x, 0, 100, 10, labels, 0, y, 0, d, 0);
                 k.crossEntropyDense(y, 0, d, 0, 10, 100);
                 k.argmaxRows(x, 0, 10, 100, classes, 0);
+                k.widenCodes(codes, 0, k.codeLanes(), y, 0, 790);
                 for (DenseWeights w : served) {
                     k.dense(w, x, 0, c, 0, 1);
                     k.dense(w, sparse, 0, c, 0, 1);

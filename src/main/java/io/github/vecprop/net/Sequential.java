@@ -512,6 +512,11 @@ public class Sequential {
         return Model.of(this, kernels);
     }
 
+    /** The kernels of the net's own arithmetic (argmax), which its {@code Trainer} also gathers batches with. */
+    public Kernels kernels() {
+        return kernels;
+    }
+
     /** Width of an input row. */
     public int inputSize() {
         return inputSize;

@@ -1,6 +1,8 @@
 package io.github.vecprop.train;
 
 import io.github.vecprop.kernel.GemmThreads;
+import io.github.vecprop.kernel.Kernels;
+import io.github.vecprop.kernel.PixelCodes;
 import io.github.vecprop.tensor.Tensor;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,6 +42,10 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
     static final int PIECE_ROWS = 10;
 
     private final float[] data;
+    /** The rows of {@code data} as pixel codes ({@link PixelCodes}, {@code lanes} lanes), or null to copy floats. */
+    private final int[] codes;
+    private final Kernels kernels;
+    private final int lanes;
     private final int[] labelsIn;
     private final int d;
     private final int batchSize;
@@ -61,9 +67,16 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
     private volatile boolean closed;
     private volatile Throwable failure;
 
-    /** A prefetcher over rows of {@code d} floats of {@code data} with their {@code labels}, in batches of {@code batchSize}. */
-    BatchPrefetcher(float[] data, int d, int[] labels, int batchSize) {
+    /**
+     * A prefetcher over rows of {@code d} floats of {@code data} with their {@code labels}, in batches of
+     * {@code batchSize}. With {@code codes} not null (the same rows packed by {@link PixelCodes#pack} with
+     * {@code kernels.codeLanes()} lanes), batches are widened from them instead, with the same bits.
+     */
+    BatchPrefetcher(float[] data, int[] codes, Kernels kernels, int d, int[] labels, int batchSize) {
         this.data = data;
+        this.codes = codes;
+        this.kernels = kernels;
+        this.lanes = kernels.codeLanes();
         this.d = d;
         this.labelsIn = labels;
         this.batchSize = batchSize;
@@ -145,10 +158,17 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
             int first = firsts[slot];
             float[] xb = x[slot].data();
             int[] tb = t[slot];
-            for (int r = row; r < end; r++) {
-                int src = o[first + r];
-                System.arraycopy(data, src * d, xb, r * d, d);
-                tb[r] = labelsIn[src];
+            if (codes == null) {
+                for (int r = row; r < end; r++) {
+                    int src = o[first + r];
+                    System.arraycopy(data, src * d, xb, r * d, d);
+                    tb[r] = labelsIn[src];
+                }
+            } else {
+                for (int r = row; r < end; r++) {
+                    tb[r] = labelsIn[o[first + r]];
+                }
+                PixelCodes.gather(kernels, codes, lanes, d, o, first + row, end - row, xb, row * d);
             }
             row = end;
             if (row == batchSize) {

@@ -1,6 +1,8 @@
 package io.github.vecprop.train;
 
 import io.github.vecprop.kernel.KernelProvider;
+import io.github.vecprop.kernel.Kernels;
+import io.github.vecprop.kernel.PixelCodes;
 import io.github.vecprop.net.Sequential;
 import io.github.vecprop.optim.Optimizer;
 import io.github.vecprop.tensor.Shape;
@@ -21,7 +23,14 @@ import java.util.SplittableRandom;
  * the step runs on the current one ({@code BatchPrefetcher}, about 1.3 MB for batches of 100 images), so the
  * gather overlaps the steps: with a default gemm parallelism above 1 the gemm pool's helpers, between the
  * products they help with, otherwise a thread of the trainer's own. It reads but never modifies the data.
- * Not thread-safe: one trainer, one net, one thread.
+ *
+ * <p>When every value of the training set is an 8-bit code {@code c / 255f} (images as {@code Idx} reads them),
+ * each {@link #train} call first packs the set as {@link PixelCodes}, in a quarter of its memory (47 MB for
+ * Fashion-MNIST's 60,000 images, packed in 85-190 ms on the 2-core Zen 4), and gathers batches from those
+ * codes, with the same bits. A batch of 100 images is then 78 KB to read instead of 313 KB: 15.5 µs instead of
+ * 47.4 (GatherBenchmark), time a two-thread step's helper otherwise takes from the products.
+ *
+ * <p>Not thread-safe: one trainer, one net, one thread.
  */
 public final class Trainer {
     /** Training steps per round of {@link #warmUp}: a round then takes milliseconds, so JIT work shows in it. */
@@ -112,7 +121,8 @@ public final class Trainer {
         int epoch = 0;
         int step = 0;
         int seq = 0;
-        try (BatchPrefetcher prefetch = new BatchPrefetcher(data, d, tTrain, batchSize)) {
+        Kernels kernels = net.kernels();
+        try (BatchPrefetcher prefetch = new BatchPrefetcher(data, codes(data, n, d, kernels), kernels, d, tTrain, batchSize)) {
             while (step < totalSteps) {
                 epoch++;
                 shuffle(order, rnd);
@@ -188,6 +198,18 @@ public final class Trainer {
             hits += net.accuracy(xr, Arrays.copyOfRange(t, start, n)) * rest;
         }
         return hits / n;
+    }
+
+    /** {@code data}'s {@code n} rows of {@code d} as pixel codes for {@code kernels}, or null if they are not all codes or too many. */
+    private static int[] codes(float[] data, int n, int d, Kernels kernels) {
+        int lanes = kernels.codeLanes();
+        int perRow = PixelCodes.intsPerRow(d, lanes);
+        long size = (long) n * perRow;
+        if (size > Integer.MAX_VALUE - 8 || !PixelCodes.pack(data, 0, 1, d, lanes, new int[perRow], 0)) {
+            return null; // most sets that are not codes show it in their first row, before the set's codes are allocated
+        }
+        int[] codes = new int[(int) size];
+        return PixelCodes.pack(data, 0, n, d, lanes, codes, 0) ? codes : null;
     }
 
     private void requireOneBatch(int n) {

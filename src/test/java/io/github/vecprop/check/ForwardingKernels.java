@@ -127,4 +127,14 @@ public class ForwardingKernels implements Kernels {
     public void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff) {
         delegate.argmaxRows(x, xOff, rows, cols, out, outOff);
     }
+
+    @Override
+    public int codeLanes() {
+        return delegate.codeLanes();
+    }
+
+    @Override
+    public void widenCodes(int[] codes, int codesOff, int lanes, float[] y, int yOff, int n) {
+        delegate.widenCodes(codes, codesOff, lanes, y, yOff, n);
+    }
 }

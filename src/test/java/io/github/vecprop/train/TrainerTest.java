@@ -1,6 +1,10 @@
 package io.github.vecprop.train;
 
+import io.github.vecprop.check.ForwardingKernels;
 import io.github.vecprop.check.TestData;
+import io.github.vecprop.kernel.GemmThreads;
+import io.github.vecprop.kernel.KernelProvider;
+import io.github.vecprop.kernel.Kernels;
 import io.github.vecprop.layer.Affine;
 import io.github.vecprop.layer.Relu;
 import io.github.vecprop.layer.SoftmaxWithLoss;
@@ -22,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -172,6 +177,78 @@ class TrainerTest {
             }
             return super.gradient(x, t);
         }
+    }
+
+    /** Checks that every row of every batch has the bits of the training set's row it came from (feature 0 names it). */
+    private static final class BatchBitsNet extends Sequential {
+        final float[] data;
+        final int d;
+        int rowsSeen;
+
+        BatchBitsNet(float[] data, int d, Kernels kernels) {
+            super(d, List.of(new Affine(Tensor.gaussian(0, 0.1f, d, 4), Tensor.zeros(4)), new Relu(),
+                    new Affine(Tensor.gaussian(1, 0.1f, 4, CLASSES), Tensor.zeros(CLASSES))), new SoftmaxWithLoss(), kernels);
+            this.data = data;
+            this.d = d;
+        }
+
+        @Override
+        public Map<String, Tensor> gradient(Tensor x, int[] t) {
+            for (int r = 0; r < x.dim(0); r++) {
+                int row = Math.round(x.get(r, 0) * 255f);
+                for (int j = 0; j < d; j++) {
+                    assertEquals(Float.floatToRawIntBits(data[row * d + j]), Float.floatToRawIntBits(x.data()[r * d + j]),
+                            "row " + row + ", value " + j);
+                }
+                rowsSeen++;
+            }
+            return super.gradient(x, t);
+        }
+    }
+
+    /** A training set of 8-bit codes (c / 255f, as Idx reads images) is gathered from its packed codes. */
+    private static void codeBatchesHaveTheSetsBits(Kernels kernels) {
+        int n = 200;
+        int d = 150; // whole blocks of 16 lanes' codes, then a whole vector, then a tail
+        SplittableRandom r = new SplittableRandom(4);
+        float[] x = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            x[i * d] = i / 255f;
+            for (int j = 1; j < d; j++) {
+                x[i * d + j] = r.nextInt(3) == 0 ? r.nextInt(256) / 255f : 0f;
+            }
+        }
+        int[] t = new int[n];
+        int before = GemmThreads.defaultParallelism();
+        try {
+            for (int threads = 1; threads <= 2; threads++) {
+                GemmThreads.setDefaultParallelism(threads);
+                BatchBitsNet net = new BatchBitsNet(x, d, kernels);
+                new Trainer(net, new Sgd(0.1f), 30, 7).train(Tensor.of(x, n, d), t, Tensor.of(x, n, d), t, 20, null);
+                assertEquals(20 * 30, net.rowsSeen);
+            }
+        } finally {
+            GemmThreads.setDefaultParallelism(before);
+        }
+    }
+
+    @Test
+    void batchesOfPixelCodesHaveTheSetsBits() {
+        codeBatchesHaveTheSetsBits(KernelProvider.get());
+        codeBatchesHaveTheSetsBits(KernelProvider.scalar());
+    }
+
+    /** Planted: a widening that loses the last value of every row. */
+    @Test
+    void catchesAGatherThatLosesAValue() {
+        Kernels mutant = new ForwardingKernels(KernelProvider.get()) {
+            @Override
+            public void widenCodes(int[] codes, int codesOff, int lanes, float[] y, int yOff, int n) {
+                super.widenCodes(codes, codesOff, lanes, y, yOff, n);
+                y[yOff + n - 1] = 0f;
+            }
+        };
+        assertThrows(AssertionError.class, () -> codeBatchesHaveTheSetsBits(mutant));
     }
 
     @Test
