@@ -142,6 +142,16 @@ public interface Kernels {
     int codeLanes();
 
     /**
+     * Packs one row of {@code n} floats from {@code x[xOff]} as pixel codes ({@link PixelCodes}, {@code lanes}
+     * lanes) into {@code codes[codesOff ..]}, {@link PixelCodes#intsPerRow} ints, if every value is {@code c / 255f}
+     * for a code {@code c}, bit for bit. Returns false at the first value that is not; the row's ints then hold
+     * an unspecified part of the packing. Any lane count works; {@link #codeLanes} is the fast one.
+     *
+     * @throws IllegalArgumentException if {@code n < 0}, {@code lanes < 1}, or a range lies outside its array
+     */
+    boolean packCodes(float[] x, int xOff, int n, int lanes, int[] codes, int codesOff);
+
+    /**
      * Widens one row of {@code n} pixel codes, packed by {@link PixelCodes#pack} with {@code lanes} lanes from
      * {@code codes[codesOff]}, into {@code y[yOff .. yOff + n)}: the code {@code c} becomes {@code c / 255f},
      * exactly, so the row comes back with the bits it was packed from. Any lane count works;

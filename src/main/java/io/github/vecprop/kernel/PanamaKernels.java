@@ -629,6 +629,41 @@ public final class PanamaKernels implements Kernels {
     }
 
     @Override
+    public boolean packCodes(float[] x, int xOff, int n, int lanes, int[] codes, int codesOff) {
+        Checks.range("codes", codes, codesOff, PixelCodes.intsPerRow(n, lanes));
+        Checks.range("x", x, xOff, n);
+        if (lanes != LANES) {
+            return PixelCodes.packFrom(x, xOff, 0, n, lanes, codes, codesOff);
+        }
+        FloatVector inverse = FloatVector.broadcast(SPECIES, INVERSE_MAX_CODE);
+        FloatVector negativeMax = FloatVector.broadcast(SPECIES, -MAX_CODE);
+        int block = 4 * LANES;
+        int p = 0;
+        int c = codesOff;
+        for (; p + block <= n; p += block, c += LANES) {
+            IntVector packed = IntVector.zero(INTS);
+            IntVector differ = IntVector.zero(INTS); // the bits where a value and its code's quotient differ
+            for (int j = 0; j < 4; j++) {
+                FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + p + j * LANES);
+                // A guess the bits then confirm: if v is c / 255f, the guess is c (Java's conversion sends NaN to 0).
+                IntVector code = ((IntVector) v.fma(FloatVector.broadcast(SPECIES, MAX_CODE), FloatVector.broadcast(SPECIES, 0.5f))
+                        .convert(VectorOperators.F2I, 0)).and(PixelCodes.MAX_CODE);
+                // The quotient as widenCodes computes it (see widened), written out so no vector crosses a call here.
+                FloatVector b = (FloatVector) code.convert(VectorOperators.I2F, 0);
+                FloatVector q = b.mul(inverse);
+                FloatVector back = q.fma(negativeMax, b).fma(inverse, q);
+                differ = differ.or(back.reinterpretAsInts().lanewise(VectorOperators.XOR, v.reinterpretAsInts()));
+                packed = packed.or(code.lanewise(VectorOperators.LSHL, 8 * j));
+            }
+            if (differ.compare(VectorOperators.NE, 0).anyTrue()) {
+                return false;
+            }
+            packed.intoArray(codes, c);
+        }
+        return PixelCodes.packFrom(x, xOff, p, n, LANES, codes, codesOff);
+    }
+
+    @Override
     public void widenCodes(int[] codes, int codesOff, int lanes, float[] y, int yOff, int n) {
         Checks.range("codes", codes, codesOff, PixelCodes.intsPerRow(n, lanes));
         Checks.range("y", y, yOff, n);

@@ -52,36 +52,52 @@ public final class PixelCodes {
 
     /**
      * Packs {@code rows} rows of {@code n} floats (dense, from {@code x[xOff]}) into {@code codes} from
-     * {@code codesOff}, {@link #intsPerRow} ints a row, if every value is {@code c / 255f} for a code {@code c} in
-     * 0..255, bit for bit (so -0.0 is not a code). Returns false at the first value that is not; {@code codes}
-     * then holds an unspecified part of the packing.
+     * {@code codesOff}, {@link #intsPerRow} ints a row, with {@code kernels} ({@link Kernels#packCodes}), if every
+     * value is {@code c / 255f} for a code {@code c} in 0..255, bit for bit (so -0.0 is not a code). Returns false
+     * at the first row with a value that is not; {@code codes} then holds an unspecified part of the packing.
      *
      * @throws IllegalArgumentException if a range lies outside its array, {@code rows} or {@code n} is negative,
      *                                  or {@code lanes < 1}
      */
-    public static boolean pack(float[] x, int xOff, int rows, int n, int lanes, int[] codes, int codesOff) {
+    public static boolean pack(Kernels kernels, float[] x, int xOff, int rows, int n, int lanes, int[] codes, int codesOff) {
         int perRow = intsPerRow(n, lanes);
         Checks.range("x", x, xOff, Checks.dims(rows, n));
         Checks.range("codes", codes, codesOff, Checks.dims(rows, perRow));
-        int block = PER_INT * lanes;
         for (int r = 0; r < rows; r++) {
-            int row = codesOff + r * perRow;
-            Arrays.fill(codes, row, row + perRow, 0);
-            int from = xOff + r * n;
-            for (int start = 0, at = row; start < n; start += block, at += lanes) {
-                for (int j = 0, p = start; j < PER_INT && p < n; j++) {
-                    for (int i = 0; i < lanes && p < n; i++, p++) {
-                        float v = x[from + p];
-                        int c = (int) (v * MAX_CODE + 0.5f); // a guess the bits then confirm: NaN, -0.0 and negatives guess 0
-                        if (c < 0 || c > MAX_CODE || Float.floatToRawIntBits(VALUES[c]) != Float.floatToRawIntBits(v)) {
-                            return false;
-                        }
-                        codes[at + i] |= c << (Byte.SIZE * j);
+            if (!kernels.packCodes(x, xOff + r * n, n, lanes, codes, codesOff + r * perRow)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The scalar packing of one row's values from {@code p0} on ({@code p0} a multiple of {@code 4 * lanes}: a
+     * block's start), into the row at {@code codes[rowOff]}: {@link Kernels#packCodes} from there. Arguments are
+     * checked by the caller.
+     */
+    static boolean packFrom(float[] x, int xOff, int p0, int n, int lanes, int[] codes, int rowOff) {
+        int block = PER_INT * lanes;
+        int at = rowOff + p0 / block * lanes;
+        Arrays.fill(codes, at, rowOff + intsPerRow(n, lanes), 0);
+        for (int start = p0; start < n; start += block, at += lanes) {
+            for (int j = 0, p = start; j < PER_INT && p < n; j++) {
+                for (int i = 0; i < lanes && p < n; i++, p++) {
+                    int c = codeOf(x[xOff + p]);
+                    if (c < 0) {
+                        return false;
                     }
+                    codes[at + i] |= c << (Byte.SIZE * j);
                 }
             }
         }
         return true;
+    }
+
+    /** The code whose value has {@code v}'s bits, or -1. */
+    private static int codeOf(float v) {
+        int c = (int) (v * MAX_CODE + 0.5f); // a guess the bits then confirm: NaN, -0.0 and negatives guess 0
+        return c <= MAX_CODE && Float.floatToRawIntBits(VALUES[Math.max(c, 0)]) == Float.floatToRawIntBits(v) ? c : -1;
     }
 
     /**

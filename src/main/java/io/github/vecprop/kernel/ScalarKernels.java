@@ -308,6 +308,13 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public boolean packCodes(float[] x, int xOff, int n, int lanes, int[] codes, int codesOff) {
+        Checks.range("codes", codes, codesOff, PixelCodes.intsPerRow(n, lanes));
+        Checks.range("x", x, xOff, n);
+        return PixelCodes.packFrom(x, xOff, 0, n, lanes, codes, codesOff);
+    }
+
+    @Override
     public void widenCodes(int[] codes, int codesOff, int lanes, float[] y, int yOff, int n) {
         Checks.range("codes", codes, codesOff, PixelCodes.intsPerRow(n, lanes));
         Checks.range("y", y, yOff, n);

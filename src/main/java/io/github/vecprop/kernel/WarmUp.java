@@ -38,6 +38,10 @@ final class WarmUp {
         int[] labels = new int[100];
         int[] classes = new int[10];
         int[] codes = new int[PixelCodes.intsPerRow(790, k.codeLanes())]; // 790: whole blocks, then vectors, then a tail
+        float[] pixels = new float[790];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = PixelCodes.value(i % (PixelCodes.MAX_CODE + 1));
+        }
         for (int i = 0; i < x.length; i++) {
             x[i] = (i % 17 - 8) / 4f;
             d[i] = (i % 5 - 2) / 2f;
@@ -80,6 +84,7 @@ final class WarmUp {
                 k.softmaxCrossEntropy(x, 0, 100, 10, labels, 0, y, 0, d, 0);
                 k.crossEntropyDense(y, 0, d, 0, 10, 100);
                 k.argmaxRows(x, 0, 10, 100, classes, 0);
+                k.packCodes(pixels, 0, 790, k.codeLanes(), codes, 0);
                 k.widenCodes(codes, 0, k.codeLanes(), y, 0, 790);
                 for (DenseWeights w : served) {
                     k.dense(w, x, 0, c, 0, 1);

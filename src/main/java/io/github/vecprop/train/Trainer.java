@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  *
  * <p>When every value of the training set is an 8-bit code {@code c / 255f} (images as {@code Idx} reads them),
  * each {@link #train} call first packs the set as {@link PixelCodes}, in a quarter of its memory (47 MB for
- * Fashion-MNIST's 60,000 images, packed in 85-190 ms on the 2-core Zen 4), and gathers batches from those
+ * Fashion-MNIST's 60,000 images, packed in 30 ms on the 2-core Zen 4 after {@link KernelProvider#warmUp(long)},
+ * 0.6 s before it, when the SIMD code is not yet compiled), and gathers batches from those
  * codes, with the same bits. A batch of 100 images is then 78 KB to read instead of 313 KB: 15.5 µs instead of
  * 47.4 (GatherBenchmark), time a two-thread step's helper otherwise takes from the products.
  *
@@ -205,11 +206,11 @@ public final class Trainer {
         int lanes = kernels.codeLanes();
         int perRow = PixelCodes.intsPerRow(d, lanes);
         long size = (long) n * perRow;
-        if (size > Integer.MAX_VALUE - 8 || !PixelCodes.pack(data, 0, 1, d, lanes, new int[perRow], 0)) {
+        if (size > Integer.MAX_VALUE - 8 || !PixelCodes.pack(kernels, data, 0, 1, d, lanes, new int[perRow], 0)) {
             return null; // most sets that are not codes show it in their first row, before the set's codes are allocated
         }
         int[] codes = new int[(int) size];
-        return PixelCodes.pack(data, 0, n, d, lanes, codes, 0) ? codes : null;
+        return PixelCodes.pack(kernels, data, 0, n, d, lanes, codes, 0) ? codes : null;
     }
 
     private void requireOneBatch(int n) {

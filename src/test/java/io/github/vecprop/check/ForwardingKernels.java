@@ -134,6 +134,11 @@ public class ForwardingKernels implements Kernels {
     }
 
     @Override
+    public boolean packCodes(float[] x, int xOff, int n, int lanes, int[] codes, int codesOff) {
+        return delegate.packCodes(x, xOff, n, lanes, codes, codesOff);
+    }
+
+    @Override
     public void widenCodes(int[] codes, int codesOff, int lanes, float[] y, int yOff, int n) {
         delegate.widenCodes(codes, codesOff, lanes, y, yOff, n);
     }

@@ -66,7 +66,7 @@ class PixelCodesTest {
         int perRow = PixelCodes.intsPerRow(n, lanes);
         int[] codes = new int[2 + rows * perRow];
         Arrays.fill(codes, -1); // pack must clear what it does not set
-        assertTrue(PixelCodes.pack(x, 0, rows, n, lanes, codes, 2));
+        assertTrue(PixelCodes.pack(k, x, 0, rows, n, lanes, codes, 2));
         float[] y = new float[1 + rows * n + 1];
         Arrays.fill(y, Float.NaN);
         for (int row = 0; row < rows; row++) {
@@ -88,15 +88,15 @@ class PixelCodesTest {
     /** The layout the class documents: value 4L*k + L*j + i is byte j of int L*k + i. */
     @Test
     void valuesSitWhereTheLayoutSays() {
-        int n = 37;
+        int n = 150;
         float[] x = new float[n];
         for (int p = 0; p < n; p++) {
             x[p] = PixelCodes.value(p + 1);
         }
-        for (int lanes : LANES) {
+        for (int lanes : new int[] {1, 2, 4, 8, 16, PanamaKernels.lanes()}) {
             int[] codes = new int[PixelCodes.intsPerRow(n, lanes)];
             assertEquals(lanes * ((n + 4 * lanes - 1) / (4 * lanes)), codes.length);
-            assertTrue(PixelCodes.pack(x, 0, 1, n, lanes, codes, 0));
+            assertTrue(PixelCodes.pack(KernelProvider.scalar(), x, 0, 1, n, lanes, codes, 0));
             int[] expected = new int[codes.length];
             for (int p = 0; p < n; p++) {
                 int k = p / (4 * lanes);
@@ -105,23 +105,34 @@ class PixelCodesTest {
                 expected[lanes * k + i] |= (p + 1) << (8 * j);
             }
             assertArrayEquals(expected, codes, "lanes=" + lanes);
+            int[] panama = new int[codes.length];
+            assertTrue(PixelCodes.pack(KernelProvider.panama(), x, 0, 1, n, lanes, panama, 0));
+            assertArrayEquals(expected, panama, "panama, lanes=" + lanes);
         }
     }
 
     /** A value that is not c / 255f bit for bit stops the packing, wherever it is. */
     @Test
     void anythingButACodeIsRefused() {
+        anythingButACodeIsRefused(KernelProvider.scalar());
+        anythingButACodeIsRefused(KernelProvider.panama());
+    }
+
+    private static void anythingButACodeIsRefused(Kernels k) {
         float[] notCodes = {-0f, Float.NaN, -1f / 255f, 256f / 255f, 0.5f, Math.nextUp(1f / 255f), Math.nextDown(1f),
                 Float.POSITIVE_INFINITY, Float.MIN_VALUE, 1e30f};
-        for (float bad : notCodes) {
-            for (int at : new int[] {0, 40, 99}) {
-                float[] x = new float[100];
-                x[at] = bad;
-                assertFalse(PixelCodes.pack(x, 0, 2, 50, 4, new int[2 * PixelCodes.intsPerRow(50, 4)], 0),
-                        bad + " at " + at);
+        for (int lanes : lanesToTry(k)) {
+            int n = 150; // whole blocks, then a partial one, at every lane count tried
+            for (float bad : notCodes) {
+                for (int at : new int[] {0, 17, 70, 149, 150 + 63, 299}) {
+                    float[] x = new float[2 * n];
+                    x[at] = bad;
+                    assertFalse(PixelCodes.pack(k, x, 0, 2, n, lanes, new int[2 * PixelCodes.intsPerRow(n, lanes)], 0),
+                            k.name() + ": " + bad + " at " + at + ", lanes=" + lanes);
+                }
             }
         }
-        assertTrue(PixelCodes.pack(new float[] {0f, 1f, 128f / 255f}, 0, 1, 3, 4, new int[4], 0));
+        assertTrue(PixelCodes.pack(k, new float[] {0f, 1f, 128f / 255f}, 0, 1, 3, 4, new int[4], 0));
     }
 
     /** Why the Panama widening needs its correction step: the product by the reciprocal alone is off for some codes. */
@@ -151,6 +162,22 @@ class PixelCodesTest {
         assertThrows(AssertionError.class, () -> everyCodeWidensToItsQuotient(mutant));
     }
 
+    /** A packing that takes -0.0 for the code 0 (its magnitude's bits, not its own) fails the refusals. */
+    @Test
+    void catchesAPackThatTakesMinusZeroForZero() {
+        Kernels mutant = new ForwardingKernels(KernelProvider.panama()) {
+            @Override
+            public boolean packCodes(float[] x, int xOff, int n, int lanes, int[] codes, int codesOff) {
+                float[] magnitudes = x.clone();
+                for (int i = 0; i < magnitudes.length; i++) {
+                    magnitudes[i] = Math.abs(magnitudes[i]);
+                }
+                return super.packCodes(magnitudes, xOff, n, lanes, codes, codesOff);
+            }
+        };
+        assertThrows(AssertionError.class, () -> anythingButACodeIsRefused(mutant));
+    }
+
     /** A widening that reads the layout's bytes in the wrong order (j swapped with 3 - j) fails the random rows. */
     @Test
     void catchesAWideningThatSwapsTheBytes() {
@@ -175,10 +202,10 @@ class PixelCodesTest {
                 assertThrows(IllegalArgumentException.class, () -> PixelCodes.intsPerRow(-1, 4)).getMessage());
         assertEquals("codes: elements [0, 8) are outside its array of length 7",
                 assertThrows(IllegalArgumentException.class,
-                        () -> PixelCodes.pack(new float[20], 0, 2, 10, 4, new int[7], 0)).getMessage());
+                        () -> PixelCodes.pack(KernelProvider.panama(), new float[20], 0, 2, 10, 4, new int[7], 0)).getMessage());
         assertEquals("x: elements [0, 20) are outside its array of length 19",
                 assertThrows(IllegalArgumentException.class,
-                        () -> PixelCodes.pack(new float[19], 0, 2, 10, 4, new int[8], 0)).getMessage());
+                        () -> PixelCodes.pack(KernelProvider.panama(), new float[19], 0, 2, 10, 4, new int[8], 0)).getMessage());
         for (Kernels k : new Kernels[] {KernelProvider.scalar(), KernelProvider.panama()}) {
             assertEquals("codes: elements [1, 17) are outside its array of length 16",
                     assertThrows(IllegalArgumentException.class,

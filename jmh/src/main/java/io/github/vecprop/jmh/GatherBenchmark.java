@@ -53,7 +53,7 @@ public class GatherBenchmark {
             data[i] = r.nextInt(4) == 0 ? PixelCodes.value(r.nextInt(256)) : 0f;
         }
         codes = new int[N * perRow];
-        if (!PixelCodes.pack(data, 0, N, D, lanes, codes, 0)) {
+        if (!PixelCodes.pack(kernels, data, 0, N, D, lanes, codes, 0)) {
             throw new IllegalStateException("the set did not pack");
         }
         order = new int[N];
