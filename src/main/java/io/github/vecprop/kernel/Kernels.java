@@ -144,8 +144,9 @@ public interface Kernels {
     /**
      * Packs one row of {@code n} floats from {@code x[xOff]} as pixel codes ({@link PixelCodes}, {@code lanes}
      * lanes) into {@code codes[codesOff ..]}, {@link PixelCodes#intsPerRow} ints, if every value is {@code c / 255f}
-     * for a code {@code c}, bit for bit. Returns false at the first value that is not; the row's ints then hold
-     * an unspecified part of the packing. Any lane count works; {@link #codeLanes} is the fast one.
+     * for a code {@code c}, bit for bit: -0.0, NaN and anything outside [0, 1] are not codes. Bytes past {@code n}
+     * are written 0. Returns false at the first value that is not a code; the row's ints then hold an unspecified
+     * part of the packing. Any lane count works; {@link #codeLanes} is the fast one.
      *
      * @throws IllegalArgumentException if {@code n < 0}, {@code lanes < 1}, or a range lies outside its array
      */

@@ -648,7 +648,7 @@ public final class PanamaKernels implements Kernels {
                 // A guess the bits then confirm: if v is c / 255f, the guess is c (Java's conversion sends NaN to 0).
                 IntVector code = ((IntVector) v.fma(FloatVector.broadcast(SPECIES, MAX_CODE), FloatVector.broadcast(SPECIES, 0.5f))
                         .convert(VectorOperators.F2I, 0)).and(PixelCodes.MAX_CODE);
-                // The quotient as widenCodes computes it (see widened), written out so no vector crosses a call here.
+                // The quotient as widenCodes computes it, written out here too: no vector may cross a call (package-info).
                 FloatVector b = (FloatVector) code.convert(VectorOperators.I2F, 0);
                 FloatVector q = b.mul(inverse);
                 FloatVector back = q.fma(negativeMax, b).fma(inverse, q);
@@ -671,38 +671,22 @@ public final class PanamaKernels implements Kernels {
             ScalarKernels.INSTANCE.widenCodes(codes, codesOff, lanes, y, yOff, n);
             return;
         }
-        int block = 4 * LANES;
+        FloatVector inverse = FloatVector.broadcast(SPECIES, INVERSE_MAX_CODE);
+        FloatVector negativeMax = FloatVector.broadcast(SPECIES, -MAX_CODE);
         int p = 0;
-        int c = codesOff;
-        for (; p + block <= n; p += block, c += LANES) {
+        for (int c = codesOff; p + LANES <= n; c += LANES) { // a vector of ints: byte j holds the values at p + j * LANES
             IntVector v = IntVector.fromArray(INTS, codes, c);
-            widened(v.and(PixelCodes.MAX_CODE)).intoArray(y, yOff + p);
-            widened(v.lanewise(VectorOperators.LSHR, 8).and(PixelCodes.MAX_CODE)).intoArray(y, yOff + p + LANES);
-            widened(v.lanewise(VectorOperators.LSHR, 16).and(PixelCodes.MAX_CODE)).intoArray(y, yOff + p + 2 * LANES);
-            widened(v.lanewise(VectorOperators.LSHR, 24)).intoArray(y, yOff + p + 3 * LANES);
-        }
-        int shift = 0;
-        if (p + LANES <= n) { // the last block's whole vectors: at most three
-            IntVector v = IntVector.fromArray(INTS, codes, c);
-            for (; p + LANES <= n; p += LANES, shift += 8) {
-                widened(v.lanewise(VectorOperators.LSHR, shift).and(PixelCodes.MAX_CODE)).intoArray(y, yOff + p);
+            for (int shift = 0; shift < Integer.SIZE && p + LANES <= n; shift += Byte.SIZE, p += LANES) {
+                FloatVector b = (FloatVector) v.lanewise(VectorOperators.LSHR, shift).and(PixelCodes.MAX_CODE)
+                        .convert(VectorOperators.I2F, 0);
+                // b / 255f as the division rounds it, for every code (PixelCodesTest checks all 256): the product by
+                // the reciprocal, then one correction from its remainder. A vector division costs several times more.
+                FloatVector q = b.mul(inverse);
+                q.fma(negativeMax, b).fma(inverse, q).intoArray(y, yOff + p);
             }
         }
-        for (int i = 0; p < n; p++, i++) {
-            y[yOff + p] = PixelCodes.value((codes[c + i] >>> shift) & PixelCodes.MAX_CODE);
+        for (; p < n; p++) {
+            y[yOff + p] = PixelCodes.value(PixelCodes.code(codes, codesOff, p, LANES));
         }
-    }
-
-    /**
-     * {@code codes / 255f} for codes 0..255, as the division would round it: a product by the reciprocal, then
-     * one correction step from the product's remainder (each step exact for every code: KernelProperties checks
-     * all 256). A vector division would give the same bits at several times the cost.
-     */
-    private static FloatVector widened(IntVector codes) {
-        FloatVector b = (FloatVector) codes.convert(VectorOperators.I2F, 0);
-        FloatVector inverse = FloatVector.broadcast(SPECIES, INVERSE_MAX_CODE);
-        FloatVector q = b.mul(inverse);
-        FloatVector remainder = q.fma(FloatVector.broadcast(SPECIES, -MAX_CODE), b);
-        return remainder.fma(inverse, q);
     }
 }

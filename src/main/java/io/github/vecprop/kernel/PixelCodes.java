@@ -16,7 +16,7 @@ import java.util.Arrays;
  * and one conversion on a vector of {@code L} ints. Bytes past {@code n} are 0. {@link Kernels#codeLanes} names
  * the lane count an implementation widens fastest.
  *
- * <p>Stateless and thread-safe.
+ * <p>Stateless and thread-safe; the caller owns every array.
  */
 public final class PixelCodes {
     /** The largest code. */
@@ -26,9 +26,8 @@ public final class PixelCodes {
     private static final float[] VALUES = new float[MAX_CODE + 1];
     /** Ints per 64-byte cache line. */
     private static final int INTS_PER_LINE = 16;
-    /** What {@link #gather}'s first pass read, stored so its reads are not optimised away (racy, and never read). */
-    @SuppressWarnings("unused")
-    private static int touched;
+    /** The most lanes a layout may have, so that a block's {@code 4 * lanes} values cannot overflow an int. */
+    public static final int MAX_LANES = 1 << 20;
 
     static {
         for (int c = 0; c <= MAX_CODE; c++) {
@@ -102,19 +101,24 @@ public final class PixelCodes {
 
     /**
      * Widens the packed rows {@code rows[from .. from + count)} of {@code codes} (each {@link #intsPerRow} ints,
-     * row {@code i} at {@code i * intsPerRow(n, lanes)}) into consecutive rows of {@code n} floats of {@code y}
-     * from {@code yOff}, with {@code kernels}: a batch gather. It first reads one int of every cache line of those
-     * rows, so their cache misses overlap instead of each row's waiting for the last row's widening: 100 rows of
-     * 784 codes from a 60,000-row set, ten at a time, took 15.5 µs so against 27.1 row by row (GatherBenchmark;
-     * reading alone, 10.3; copying the rows of the float set, 47.4). Keep {@code count} to what stays in L1 (ten 784-code rows are 7.8 KB).
+     * row {@code i} at {@code codes[i * intsPerRow(n, lanes)]}) into consecutive rows of {@code n} floats of
+     * {@code y} from {@code yOff}, with {@code kernels}: a batch gather. It first reads one int of every cache line
+     * of those rows, so their cache misses overlap instead of each row's waiting for the last row's widening: 100
+     * rows of 784 codes from a 60,000-row set, ten at a time, took 15.5 µs so against 27.1 row by row
+     * (GatherBenchmark; reading alone, 10.3; copying the rows of the float set, 47.4). Keep {@code count} to what
+     * stays in L1 (ten 784-value rows are 8.3 KB of codes).
      *
+     * @return a sum of what the first pass read, meaningless: store it where the JIT cannot drop it (a field),
+     *         so that pass is not optimised away
      * @throws IllegalArgumentException as {@link Kernels#widenCodes}, for a row index outside {@code codes}, or a
-     *                                  range of {@code rows} outside its array
+     *                                  range of {@code rows} or {@code y} outside its array
      */
-    public static void gather(Kernels kernels, int[] codes, int lanes, int n, int[] rows, int from, int count,
-                              float[] y, int yOff) {
+    public static int gather(Kernels kernels, int[] codes, int lanes, int n, int[] rows, int from, int count,
+                             float[] y, int yOff) {
         int perRow = intsPerRow(n, lanes);
         Checks.range("rows", rows, from, count);
+        Checks.range("y", y, yOff, Checks.dims(count, n));
+        Checks.range("codes", codes, 0, 0); // null
         int sum = 0;
         for (int r = from; r < from + count; r++) {
             int at = rowOffset(codes, rows[r], perRow);
@@ -122,16 +126,17 @@ public final class PixelCodes {
                 sum += codes[at + i];
             }
         }
-        touched = sum;
         for (int r = 0; r < count; r++) {
             kernels.widenCodes(codes, rowOffset(codes, rows[from + r], perRow), lanes, y, yOff + r * n, n);
         }
+        return sum;
     }
 
     private static int rowOffset(int[] codes, int row, int perRow) {
         long at = (long) row * perRow;
-        if (row < 0 || at + perRow > codes.length) {
-            throw new IllegalArgumentException("row " + row + " of " + perRow + " ints is outside codes of length " + codes.length);
+        if (row < 0 || at + perRow > codes.length || (perRow == 0 && row > 0)) {
+            throw new IllegalArgumentException("row " + row + " (ints [" + at + ", " + (at + perRow)
+                    + ")) is outside codes of length " + codes.length);
         }
         return (int) at;
     }
@@ -158,8 +163,9 @@ public final class PixelCodes {
     }
 
     static void requireLayout(int n, int lanes) {
-        if (n < 0 || lanes < 1) {
-            throw new IllegalArgumentException("pixel codes need n >= 0 and lanes >= 1, got n=" + n + ", lanes=" + lanes);
+        if (n < 0 || lanes < 1 || lanes > MAX_LANES) {
+            throw new IllegalArgumentException("pixel codes need n >= 0 and 1 <= lanes <= " + MAX_LANES + ", got n=" + n
+                    + ", lanes=" + lanes);
         }
     }
 }

@@ -10,9 +10,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Gathers mini-batches off the trainer's thread, up to {@link #DEPTH} ahead of the step that uses them, into a
- * ring of {@code DEPTH + 1} batch buffers it owns. The gather (100 scattered rows of a 188 MB training set:
- * cache misses, not arithmetic) then overlaps the steps instead of preceding them, on the second core, and
- * the batches are exactly those the trainer would gather itself, so training gives the same bits.
+ * ring of {@code DEPTH + 1} batch buffers it owns. The gather (100 scattered rows of a 188 MB training set, or of
+ * its 50 MB of {@link PixelCodes} when the trainer packed them: cache misses, not arithmetic) then overlaps the
+ * steps instead of preceding them, on the second core, and the batches are exactly those the trainer would
+ * gather itself, so training gives the same bits.
  *
  * <p>Who gathers: with a default gemm parallelism above 1, the gemm pool's helpers, in pieces of
  * {@link #PIECE_ROWS} rows between the products they help with ({@link GemmThreads#offerIdleWork}); otherwise
@@ -47,6 +48,8 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
     private final Kernels kernels;
     private final int lanes;
     private final int[] labelsIn;
+    /** What the last {@link PixelCodes#gather} read through, kept so that pass stays. */
+    private int touched;
     private final int d;
     private final int batchSize;
     private final Tensor[] x = new Tensor[RING];
@@ -158,17 +161,15 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
             int first = firsts[slot];
             float[] xb = x[slot].data();
             int[] tb = t[slot];
+            for (int r = row; r < end; r++) {
+                tb[r] = labelsIn[o[first + r]];
+            }
             if (codes == null) {
                 for (int r = row; r < end; r++) {
-                    int src = o[first + r];
-                    System.arraycopy(data, src * d, xb, r * d, d);
-                    tb[r] = labelsIn[src];
+                    System.arraycopy(data, o[first + r] * d, xb, r * d, d);
                 }
             } else {
-                for (int r = row; r < end; r++) {
-                    tb[r] = labelsIn[o[first + r]];
-                }
-                PixelCodes.gather(kernels, codes, lanes, d, o, first + row, end - row, xb, row * d);
+                touched = PixelCodes.gather(kernels, codes, lanes, d, o, first + row, end - row, xb, row * d);
             }
             row = end;
             if (row == batchSize) {

@@ -25,10 +25,10 @@ import java.util.SplittableRandom;
  * products they help with, otherwise a thread of the trainer's own. It reads but never modifies the data.
  *
  * <p>When every value of the training set is an 8-bit code {@code c / 255f} (images as {@code Idx} reads them),
- * each {@link #train} call first packs the set as {@link PixelCodes}, in a quarter of its memory (47 MB for
- * Fashion-MNIST's 60,000 images, packed in 30 ms on the 2-core Zen 4 after {@link KernelProvider#warmUp(long)},
- * 0.6 s before it, when the SIMD code is not yet compiled), and gathers batches from those
- * codes, with the same bits. A batch of 100 images is then 78 KB to read instead of 313 KB: 15.5 µs instead of
+ * each {@link #train} call first packs the set as {@link PixelCodes} into a copy it holds until it returns, a
+ * quarter of the set's size (49.9 MB for Fashion-MNIST's 60,000 images, packed in 30 ms on the 2-core Zen 4 after
+ * {@link KernelProvider#warmUp(long)}, 0.6 s before it, when the SIMD code is not yet compiled), and gathers batches
+ * from those codes, with the same bits. A batch of 100 images is then 83 KB to read instead of 313 KB: 15.5 µs instead of
  * 47.4 (GatherBenchmark), time a two-thread step's helper otherwise takes from the products.
  *
  * <p>Not thread-safe: one trainer, one net, one thread.

@@ -135,18 +135,6 @@ class PixelCodesTest {
         assertTrue(PixelCodes.pack(k, new float[] {0f, 1f, 128f / 255f}, 0, 1, 3, 4, new int[4], 0));
     }
 
-    /** Why the Panama widening needs its correction step: the product by the reciprocal alone is off for some codes. */
-    @Test
-    void theReciprocalAloneIsNotTheQuotient() {
-        int wrong = 0;
-        for (int c = 0; c < 256; c++) {
-            if (c * (1f / 255f) != c / 255f) {
-                wrong++;
-            }
-        }
-        assertTrue(wrong > 0);
-    }
-
     /** A widening that drops the correction step (the reciprocal's product alone) fails the round trip. */
     @Test
     void catchesAWideningWithoutTheCorrection() {
@@ -162,20 +150,23 @@ class PixelCodesTest {
         assertThrows(AssertionError.class, () -> everyCodeWidensToItsQuotient(mutant));
     }
 
-    /** A packing that takes -0.0 for the code 0 (its magnitude's bits, not its own) fails the refusals. */
+    /** A packing that takes -0.0 for the code 0 (and nothing else wrongly) fails the refusals. */
     @Test
     void catchesAPackThatTakesMinusZeroForZero() {
         Kernels mutant = new ForwardingKernels(KernelProvider.panama()) {
             @Override
             public boolean packCodes(float[] x, int xOff, int n, int lanes, int[] codes, int codesOff) {
-                float[] magnitudes = x.clone();
-                for (int i = 0; i < magnitudes.length; i++) {
-                    magnitudes[i] = Math.abs(magnitudes[i]);
+                float[] plusZero = x.clone();
+                for (int i = 0; i < plusZero.length; i++) {
+                    if (Float.floatToRawIntBits(plusZero[i]) == Float.floatToRawIntBits(-0f)) {
+                        plusZero[i] = 0f;
+                    }
                 }
-                return super.packCodes(magnitudes, xOff, n, lanes, codes, codesOff);
+                return super.packCodes(plusZero, xOff, n, lanes, codes, codesOff);
             }
         };
-        assertThrows(AssertionError.class, () -> anythingButACodeIsRefused(mutant));
+        AssertionError e = assertThrows(AssertionError.class, () -> anythingButACodeIsRefused(mutant));
+        assertTrue(e.getMessage().contains(": -0.0 at"), e.getMessage());
     }
 
     /** A widening that reads the layout's bytes in the wrong order (j swapped with 3 - j) fails the random rows. */
@@ -194,12 +185,46 @@ class PixelCodesTest {
         assertThrows(AssertionError.class, () -> packedRowsWidenToTheirFloats(mutant));
     }
 
+    /** The batch gather widens the rows it is asked for, in its order, at their place in y. */
+    @Test
+    void gatherWidensTheRowsAskedFor() {
+        int n = 150;
+        SplittableRandom r = new SplittableRandom(5);
+        float[] x = new float[4 * n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = PixelCodes.value(r.nextInt(256));
+        }
+        for (Kernels k : new Kernels[] {KernelProvider.scalar(), KernelProvider.panama()}) {
+            int lanes = k.codeLanes();
+            int[] codes = new int[4 * PixelCodes.intsPerRow(n, lanes)];
+            assertTrue(PixelCodes.pack(k, x, 0, 4, n, lanes, codes, 0));
+            int[] rows = {9, 2, 0, 3, 9};
+            float[] y = new float[1 + 3 * n];
+            PixelCodes.gather(k, codes, lanes, n, rows, 1, 3, y, 1);
+            for (int out = 0; out < 3; out++) {
+                int row = rows[1 + out];
+                assertArrayEquals(bits(x, row * n, n), bits(y, 1 + out * n, n), k.name() + " row " + row);
+            }
+            assertEquals("row 9 (ints [" + 9 * codes.length / 4 + ", " + 10 * codes.length / 4 + ")) is outside codes of length "
+                    + codes.length, assertThrows(IllegalArgumentException.class,
+                    () -> PixelCodes.gather(k, codes, lanes, n, rows, 0, 2, new float[2 * n], 0)).getMessage());
+            assertEquals("y: elements [1, " + (1 + 3 * n) + ") are outside its array of length " + 3 * n,
+                    assertThrows(IllegalArgumentException.class,
+                            () -> PixelCodes.gather(k, codes, lanes, n, rows, 1, 3, new float[3 * n], 1)).getMessage());
+            assertEquals("rows: elements [3, 6) are outside its array of length 5", assertThrows(IllegalArgumentException.class,
+                    () -> PixelCodes.gather(k, codes, lanes, n, rows, 3, 3, new float[3 * n], 0)).getMessage());
+        }
+    }
+
     @Test
     void badArgumentsAreNamed() {
-        assertEquals("pixel codes need n >= 0 and lanes >= 1, got n=5, lanes=0",
+        assertEquals("pixel codes need n >= 0 and 1 <= lanes <= 1048576, got n=5, lanes=0",
                 assertThrows(IllegalArgumentException.class, () -> PixelCodes.intsPerRow(5, 0)).getMessage());
-        assertEquals("pixel codes need n >= 0 and lanes >= 1, got n=-1, lanes=4",
+        assertEquals("pixel codes need n >= 0 and 1 <= lanes <= 1048576, got n=-1, lanes=4",
                 assertThrows(IllegalArgumentException.class, () -> PixelCodes.intsPerRow(-1, 4)).getMessage());
+        assertEquals("pixel codes need n >= 0 and 1 <= lanes <= 1048576, got n=1073741824, lanes=1073741824",
+                assertThrows(IllegalArgumentException.class, () -> KernelProvider.panama().packCodes(new float[0], 0, 1 << 30,
+                        1 << 30, new int[0], 0)).getMessage());
         assertEquals("codes: elements [0, 8) are outside its array of length 7",
                 assertThrows(IllegalArgumentException.class,
                         () -> PixelCodes.pack(KernelProvider.panama(), new float[20], 0, 2, 10, 4, new int[7], 0)).getMessage());
@@ -213,7 +238,7 @@ class PixelCodesTest {
             assertEquals("y: elements [1, 65) are outside its array of length 64",
                     assertThrows(IllegalArgumentException.class,
                             () -> k.widenCodes(new int[16], 0, 16, new float[64], 1, 64)).getMessage(), k.name());
-            assertEquals("pixel codes need n >= 0 and lanes >= 1, got n=4, lanes=0",
+            assertEquals("pixel codes need n >= 0 and 1 <= lanes <= 1048576, got n=4, lanes=0",
                     assertThrows(IllegalArgumentException.class,
                             () -> k.widenCodes(new int[16], 0, 0, new float[64], 0, 4)).getMessage(), k.name());
         }

@@ -200,14 +200,23 @@ class TrainerTest {
                     assertEquals(Float.floatToRawIntBits(data[row * d + j]), Float.floatToRawIntBits(x.data()[r * d + j]),
                             "row " + row + ", value " + j);
                 }
+                assertEquals(row % CLASSES, t[r], "label of row " + row);
                 rowsSeen++;
             }
             return super.gradient(x, t);
         }
     }
 
-    /** A training set of 8-bit codes (c / 255f, as Idx reads images) is gathered from its packed codes. */
-    private static void codeBatchesHaveTheSetsBits(Kernels kernels) {
+    /**
+     * A training set of 8-bit codes (c / 255f, as Idx reads images) is gathered from its packed codes; with
+     * {@code notACode} placed in its last row, from its floats. Either way each batch row has its row's bits and label.
+     */
+    private static void codeBatchesHaveTheSetsBits(Kernels kernels, Float notACode) {
+        codeBatchesHaveTheSetsBits(kernels, notACode, 0);
+    }
+
+    /** As above, with each row's label {@code labelShift} classes past the one the check expects. */
+    private static void codeBatchesHaveTheSetsBits(Kernels kernels, Float notACode, int labelShift) {
         int n = 200;
         int d = 150; // whole blocks of 16 lanes' codes, then a whole vector, then a tail
         SplittableRandom r = new SplittableRandom(4);
@@ -218,7 +227,13 @@ class TrainerTest {
                 x[i * d + j] = r.nextInt(3) == 0 ? r.nextInt(256) / 255f : 0f;
             }
         }
+        if (notACode != null) {
+            x[n * d - 1] = notACode;
+        }
         int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = (i + labelShift) % CLASSES;
+        }
         int before = GemmThreads.defaultParallelism();
         try {
             for (int threads = 1; threads <= 2; threads++) {
@@ -234,8 +249,16 @@ class TrainerTest {
 
     @Test
     void batchesOfPixelCodesHaveTheSetsBits() {
-        codeBatchesHaveTheSetsBits(KernelProvider.get());
-        codeBatchesHaveTheSetsBits(KernelProvider.scalar());
+        codeBatchesHaveTheSetsBits(KernelProvider.get(), null);
+        codeBatchesHaveTheSetsBits(KernelProvider.scalar(), null);
+        codeBatchesHaveTheSetsBits(KernelProvider.get(), -0f); // row 0 packs, the last row does not
+    }
+
+    /** The label check is live: labels one row out of step with their images fail it. */
+    @Test
+    void catchesLabelsOutOfStepWithTheirRows() {
+        AssertionError e = assertThrows(AssertionError.class, () -> codeBatchesHaveTheSetsBits(KernelProvider.get(), null, 1));
+        assertTrue(e.getMessage().startsWith("label of row"), e.getMessage());
     }
 
     /** Planted: a widening that loses the last value of every row. */
@@ -248,7 +271,7 @@ class TrainerTest {
                 y[yOff + n - 1] = 0f;
             }
         };
-        assertThrows(AssertionError.class, () -> codeBatchesHaveTheSetsBits(mutant));
+        assertThrows(AssertionError.class, () -> codeBatchesHaveTheSetsBits(mutant, null));
     }
 
     @Test

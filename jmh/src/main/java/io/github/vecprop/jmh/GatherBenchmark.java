@@ -44,6 +44,7 @@ public class GatherBenchmark {
     private int[] order;
     private final float[] batch = new float[BATCH * D];
     private int next;
+    private int touched;
 
     @Setup
     public void setUp() {
@@ -88,7 +89,7 @@ public class GatherBenchmark {
     public float[] codes() {
         int f = first();
         for (int r = 0; r < BATCH; r += PIECE) {
-            PixelCodes.gather(kernels, codes, lanes, D, order, f + r, PIECE, batch, r * D);
+            touched = PixelCodes.gather(kernels, codes, lanes, D, order, f + r, PIECE, batch, r * D);
         }
         return batch;
     }

@@ -49,6 +49,7 @@ public class GatherBesideStepBenchmark {
     private final float[][] ring = new float[4][BATCH * D];
     private int slot;
     private int next;
+    private int touched;
     private Sequential net;
     private Optimizer sgd;
     private Tensor x;
@@ -107,7 +108,7 @@ public class GatherBesideStepBenchmark {
         float[] b = ring[slot];
         slot = (slot + 1) & 3;
         for (int r = 0; r < BATCH; r += PIECE) {
-            PixelCodes.gather(kernels, codes, lanes, D, order, f + r, PIECE, b, r * D);
+            touched = PixelCodes.gather(kernels, codes, lanes, D, order, f + r, PIECE, b, r * D);
         }
         return b;
     }
