@@ -1,8 +1,6 @@
 package io.github.vecprop.jmh;
 
 import io.github.vecprop.kernel.KernelProvider;
-import io.github.vecprop.kernel.Kernels;
-import io.github.vecprop.kernel.PixelCodes;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,7 +12,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,76 +27,34 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 3, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 public class GatherBenchmark {
-    private static final int N = 60_000;
-    private static final int D = 784;
-    private static final int BATCH = 100;
-    /** The trainer's piece of gather (BatchPrefetcher.PIECE_ROWS). */
-    private static final int PIECE = 10;
-
-    private final Kernels kernels = KernelProvider.get();
-    private final int lanes = kernels.codeLanes();
-    private final int perRow = PixelCodes.intsPerRow(D, lanes);
-    private float[] data;
-    private int[] codes;
-    private int[] order;
-    private final float[] batch = new float[BATCH * D];
-    private int next;
+    private ImageSet set;
+    private final float[] batch = new float[ImageSet.BATCH * ImageSet.D];
     private int touched;
 
     @Setup
     public void setUp() {
-        SplittableRandom r = new SplittableRandom(3);
-        data = new float[N * D];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = r.nextInt(4) == 0 ? PixelCodes.value(r.nextInt(256)) : 0f;
-        }
-        codes = new int[N * perRow];
-        if (!PixelCodes.pack(kernels, data, 0, N, D, lanes, codes, 0)) {
-            throw new IllegalStateException("the set did not pack");
-        }
-        order = new int[N];
-        for (int i = 0; i < N; i++) {
-            order[i] = i;
-        }
-        for (int i = N - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-    }
-
-    private int first() {
-        int f = next;
-        next = f + BATCH >= N ? 0 : f + BATCH;
-        return f;
+        set = new ImageSet(KernelProvider.get());
     }
 
     @Benchmark
     public float[] floats() {
-        int f = first();
-        for (int r = 0; r < BATCH; r++) {
-            System.arraycopy(data, order[f + r] * D, batch, r * D, D);
-        }
+        set.copyFloats(set.nextBatch(), batch);
         return batch;
     }
 
     /** As the trainer gathers: pieces of ten rows, each read through once before it is widened. */
     @Benchmark
     public float[] codes() {
-        int f = first();
-        for (int r = 0; r < BATCH; r += PIECE) {
-            touched = PixelCodes.gather(kernels, codes, lanes, D, order, f + r, PIECE, batch, r * D);
-        }
+        touched = set.widenCodes(set.nextBatch(), batch);
         return batch;
     }
 
     /** Without the read-through: each row's misses wait for the last row's widening. */
     @Benchmark
     public float[] codesRowByRow() {
-        int f = first();
-        for (int r = 0; r < BATCH; r++) {
-            kernels.widenCodes(codes, order[f + r] * perRow, lanes, batch, r * D, D);
+        int f = set.nextBatch();
+        for (int r = 0; r < ImageSet.BATCH; r++) {
+            set.kernels.widenCodes(set.codes, set.order[f + r] * set.perRow, set.lanes, batch, r * ImageSet.D, ImageSet.D);
         }
         return batch;
     }
@@ -107,12 +62,12 @@ public class GatherBenchmark {
     /** The floor of the memory side: one int of every cache line of the batch's code rows, nothing written. */
     @Benchmark
     public int readCodesOnly() {
-        int f = first();
+        int f = set.nextBatch();
         int sink = 0;
-        for (int r = 0; r < BATCH; r++) {
-            int row = order[f + r] * perRow;
-            for (int c = 0; c < perRow; c += 16) {
-                sink += codes[row + c];
+        for (int r = 0; r < ImageSet.BATCH; r++) {
+            int row = set.order[f + r] * set.perRow;
+            for (int c = 0; c < set.perRow; c += 16) {
+                sink += set.codes[row + c];
             }
         }
         return sink;
