@@ -148,7 +148,8 @@ public interface Kernels {
      * are written 0. Returns false at the first value that is not a code; the row's ints then hold an unspecified
      * part of the packing. Any lane count works; {@link #codeLanes} is the fast one.
      *
-     * @throws IllegalArgumentException if {@code n < 0}, {@code lanes < 1}, or a range lies outside its array
+     * @throws IllegalArgumentException if {@code n < 0}, {@code lanes} is outside 1..{@link PixelCodes#MAX_LANES}, or a
+     *                                  range lies outside its array
      */
     boolean packCodes(float[] x, int xOff, int n, int lanes, int[] codes, int codesOff);
 
@@ -158,7 +159,8 @@ public interface Kernels {
      * exactly, so the row comes back with the bits it was packed from. Any lane count works;
      * {@link #codeLanes} is the fast one.
      *
-     * @throws IllegalArgumentException if {@code n < 0}, {@code lanes < 1}, or a range lies outside its array
+     * @throws IllegalArgumentException if {@code n < 0}, {@code lanes} is outside 1..{@link PixelCodes#MAX_LANES}, or a
+     *                                  range lies outside its array
      */
     void widenCodes(int[] codes, int codesOff, int lanes, float[] y, int yOff, int n);
 }

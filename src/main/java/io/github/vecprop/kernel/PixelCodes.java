@@ -7,7 +7,7 @@ import java.util.Arrays;
  * value {@link io.github.vecprop.io.Idx} reads for an image's byte, so {@link Kernels#widenCodes widening} a
  * packed row gives back the bits of the float row it was packed from. A row takes a quarter of its floats'
  * memory: the trainer gathers mini-batches from codes when its training set is made of them, and 100 images of
- * 784 pixels are then 78 KB to read from memory instead of 313 KB.
+ * 784 pixels are then 83 KB to read from memory instead of 313 KB.
  *
  * <p>The layout, for a lane count {@code L}: a row of {@code n} values takes {@link #intsPerRow intsPerRow(n, L)}
  * {@code = L * ceil(n / 4L)} ints, in blocks of {@code L}. Value {@code p = 4L*k + L*j + i} ({@code 0 <= i < L},
@@ -21,13 +21,13 @@ import java.util.Arrays;
 public final class PixelCodes {
     /** The largest code. */
     public static final int MAX_CODE = 255;
+    /** The most lanes a layout may have, so that a block's {@code 4 * lanes} values cannot overflow an int. */
+    public static final int MAX_LANES = 1 << 20;
     /** Values per int. */
     private static final int PER_INT = 4;
     private static final float[] VALUES = new float[MAX_CODE + 1];
     /** Ints per 64-byte cache line. */
     private static final int INTS_PER_LINE = 16;
-    /** The most lanes a layout may have, so that a block's {@code 4 * lanes} values cannot overflow an int. */
-    public static final int MAX_LANES = 1 << 20;
 
     static {
         for (int c = 0; c <= MAX_CODE; c++) {
@@ -41,7 +41,7 @@ public final class PixelCodes {
     /**
      * Ints per packed row of {@code n} values with {@code lanes} lanes.
      *
-     * @throws IllegalArgumentException if {@code n < 0} or {@code lanes < 1}
+     * @throws IllegalArgumentException if {@code n < 0} or {@code lanes} is outside 1..{@link #MAX_LANES}
      */
     public static int intsPerRow(int n, int lanes) {
         requireLayout(n, lanes);
@@ -56,7 +56,7 @@ public final class PixelCodes {
      * at the first row with a value that is not; {@code codes} then holds an unspecified part of the packing.
      *
      * @throws IllegalArgumentException if a range lies outside its array, {@code rows} or {@code n} is negative,
-     *                                  or {@code lanes < 1}
+     *                                  or {@code lanes} is outside 1..{@link #MAX_LANES}
      */
     public static boolean pack(Kernels kernels, float[] x, int xOff, int rows, int n, int lanes, int[] codes, int codesOff) {
         int perRow = intsPerRow(n, lanes);
