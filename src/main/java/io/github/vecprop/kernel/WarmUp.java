@@ -36,7 +36,7 @@ final class WarmUp {
         float[] sparse = new float[1000]; // three inputs of four zero: the served rows that skip zero inputs
         float[] bias = new float[100];
         int[] labels = new int[100];
-        int[] classes = new int[10];
+        int[] classes = new int[100];
         int[] codes = new int[PixelCodes.intsPerRow(790, k.codeLanes())]; // 790: whole blocks, then vectors, then a tail
         float[] pixels = new float[790];
         for (int i = 0; i < pixels.length; i++) {
@@ -50,6 +50,7 @@ final class WarmUp {
         // Served dense layers: three-vector blocks with dot columns (50), a whole-vector width (48), narrow (10).
         DenseWeights[] served = {k.packDense(b, 0, 96, 50, bias, 0), k.packDense(b, 0, 96, 48, bias, 0),
                 k.packDense(b, 0, 96, 10, bias, 0)};
+        GemmThreads.Slice update = (from, to) -> k.axpy(0.5f, d, from, y, from, to - from);
         return until(() -> {
             for (int i = 0; i < CALLS_PER_ROUND; i++) {
                 k.gemm(false, false, 1, 80, 300, 1f, a, 0, 300, b, 0, 80, 0f, c, 0, 80);
@@ -84,6 +85,8 @@ final class WarmUp {
                 k.softmaxCrossEntropy(x, 0, 100, 10, labels, 0, y, 0, d, 0);
                 k.crossEntropyDense(y, 0, d, 0, 10, 100);
                 k.argmaxRows(x, 0, 10, 100, classes, 0);
+                k.argmaxRows(x, 0, 100, 10, classes, 0); // an evaluation's rows of 10 classes
+                GemmThreads.forEachSlice(y.length, 100, update); // an optimizer's slices, beside gemm's tasks
                 k.packCodes(pixels, 0, 790, k.codeLanes(), codes, 0);
                 k.widenCodes(codes, 0, k.codeLanes(), y, 0, 790);
                 for (DenseWeights w : served) {
