@@ -16,8 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * gather itself, so training gives the same bits.
  *
  * <p>Who gathers: with a default gemm parallelism above 1, the gemm pool's helpers, in pieces of
- * {@link #PIECE_ROWS} rows between the products they help with ({@link GemmThreads#offerIdleWork}); otherwise
- * a thread of its own. A helper spins between a step's products, so a thread of our own on the same core
+ * {@link #PIECE_ROWS} rows between the products they help with, and the trainer's thread while it waits for
+ * them in a product ({@link GemmThreads#offerIdleWork}); otherwise a thread of its own. A helper spins between a step's products, so a thread of our own on the same core
  * got the core only when the scheduler took it from the helper, and the products then ran on one thread:
  * measured with two gemm threads (harness, real data), 213-219 µs per step with a spinning gather thread,
  * 81-107 with the batches gathered beforehand.

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,7 @@ class GemmThreadsTest {
     private static final class CountedWork implements GemmThreads.IdleWork {
         final java.util.concurrent.atomic.AtomicInteger pieces = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicReference<Thread> ranOn = new java.util.concurrent.atomic.AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicBoolean onHelper = new java.util.concurrent.atomic.AtomicBoolean();
         volatile int total;
 
         CountedWork(int total) {
@@ -46,6 +48,9 @@ class GemmThreadsTest {
                 return false;
             }
             ranOn.set(Thread.currentThread());
+            if (Thread.currentThread().getName().startsWith("vecprop-gemm-")) {
+                onHelper.set(true);
+            }
             return true;
         }
 
@@ -56,8 +61,9 @@ class GemmThreadsTest {
     }
 
     /**
-     * Idle work runs on a helper between products and never on the caller, products stay exact meanwhile, a
-     * second offer is refused while one is installed, and after removal at most a straggler per helper runs.
+     * Idle work runs on a helper between products (and on its owner, the caller here, while it waits for a helper),
+     * products stay exact meanwhile, a second offer is refused while one is installed, and after removal at most a
+     * straggler per helper runs.
      */
     @Test
     void idleWorkRunsOnHelpersBetweenProducts() throws Exception {
@@ -80,7 +86,7 @@ class GemmThreadsTest {
                 assertArrayEquals(product(64, 80, 96, a, b, c0, 1), product(64, 80, 96, a, b, c0, 2));
             }
             assertEquals(1000, work.pieces.get(), "pieces run within 10 s");
-            assertTrue(work.ranOn.get().getName().startsWith("vecprop-gemm-"), "ran on " + work.ranOn.get());
+            assertTrue(work.onHelper.get(), "no piece ran on a helper; the last ran on " + work.ranOn.get());
         } finally {
             GemmThreads.removeIdleWork(work);
             GemmThreads.removeIdleWork(second);
@@ -90,6 +96,77 @@ class GemmThreadsTest {
         GemmThreads.idleWorkArrived();
         Thread.sleep(100);
         assertTrue(work.pieces.get() - 1000 <= helpers, (work.pieces.get() - 1000) + " pieces ran after removal");
+    }
+
+    /**
+     * The thread that installed idle work runs its pieces while it waits for a helper's task: here the helper's
+     * task waits for such a piece, which only the waiting owner can run. Another thread's parallel call does not
+     * run them.
+     */
+    @Test
+    void theOwnerRunsIdleWorkWhileItWaitsForAHelper() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() > 1,
+                "the pool has no helpers on one processor");
+        int before = GemmThreads.defaultParallelism();
+        Thread owner = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean helperStarted = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean ownerRan = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.Set<Thread> ranOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        GemmThreads.IdleWork work = new GemmThreads.IdleWork() {
+            @Override
+            public boolean runPiece() {
+                ranOn.add(Thread.currentThread());
+                if (Thread.currentThread() != owner) {
+                    return false;
+                }
+                ownerRan.set(true);
+                return true;
+            }
+
+            @Override
+            public boolean hasPendingWork() {
+                return false;
+            }
+        };
+        try {
+            GemmThreads.setDefaultParallelism(2);
+            assertTrue(GemmThreads.offerIdleWork(work));
+            GemmThreads.run(2, 2, t -> {
+                if (t == 0) { // the caller's task: let a helper take the other before returning to wait
+                    awaitFlag(helperStarted);
+                } else {
+                    helperStarted.set(true);
+                    awaitFlag(ownerRan);
+                }
+            });
+            assertTrue(ownerRan.get(), "the owner ran no piece while it waited");
+            Thread other = new Thread(() -> GemmThreads.run(2, 2, t -> {
+                if (t == 1) {
+                    sleepMillis(50);
+                }
+            }), "another-caller");
+            other.start();
+            other.join();
+            assertFalse(ranOn.contains(other), "another caller ran the owner's idle work");
+        } finally {
+            GemmThreads.removeIdleWork(work);
+            GemmThreads.setDefaultParallelism(before);
+        }
+    }
+
+    private static void awaitFlag(java.util.concurrent.atomic.AtomicBoolean flag) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!flag.get() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
