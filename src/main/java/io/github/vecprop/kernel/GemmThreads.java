@@ -65,8 +65,9 @@ public final class GemmThreads {
     }
 
     /**
-     * Work the pool's helpers do in short pieces while no product needs them (the trainer's batch gather, so
-     * that with two gemm threads the second core is not shared between a spinning helper and another thread).
+     * Work the pool's helpers do in short pieces while no product needs them, and the thread that installed it
+     * while it waits for them (the trainer's batch gather, so that with two gemm threads the second core is not
+     * shared between a spinning helper and another thread).
      */
     public interface IdleWork {
         /**
@@ -81,9 +82,11 @@ public final class GemmThreads {
         boolean hasPendingWork();
     }
 
-    private static final AtomicReference<IdleWork> IDLE_WORK = new AtomicReference<>();
-    /** The thread that installed {@link #IDLE_WORK}: it runs pieces of it while it waits for helpers. */
-    private static volatile Thread idleOwner;
+    /** The installed idle work with the thread that installed it, which runs pieces of it while it waits for helpers. */
+    private record Installed(IdleWork work, Thread owner) {
+    }
+
+    private static final AtomicReference<Installed> IDLE_WORK = new AtomicReference<>();
 
     /**
      * Hands {@code work} to the pool's helpers, if the pool has any, the default parallelism is above 1, and
@@ -97,10 +100,10 @@ public final class GemmThreads {
      */
     public static boolean offerIdleWork(IdleWork work) {
         // The pool first (it has no helpers on one processor): if its threads cannot start, nothing is left installed.
-        if (defaultParallelism < 2 || Pool.HELPERS.length == 0 || !IDLE_WORK.compareAndSet(null, work)) {
+        if (defaultParallelism < 2 || Pool.HELPERS.length == 0
+                || !IDLE_WORK.compareAndSet(null, new Installed(work, Thread.currentThread()))) {
             return false;
         }
-        idleOwner = Thread.currentThread();
         idleWorkArrived();
         return true;
     }
@@ -119,8 +122,9 @@ public final class GemmThreads {
      * that fetched the work just before may still start one: the work must ignore calls after it is done.
      */
     public static void removeIdleWork(IdleWork work) {
-        if (IDLE_WORK.compareAndSet(work, null)) {
-            idleOwner = null;
+        Installed installed = IDLE_WORK.get();
+        if (installed != null && installed.work() == work) {
+            IDLE_WORK.compareAndSet(installed, null);
         }
     }
 
@@ -269,7 +273,7 @@ public final class GemmThreads {
                     idleSince = System.nanoTime();
                     continue;
                 }
-                IdleWork idle = IDLE_WORK.get();
+                IdleWork idle = idleWork();
                 if (idle != null && runPiece(idle)) {
                     idleSince = System.nanoTime();
                     continue;
@@ -282,7 +286,7 @@ public final class GemmThreads {
                 // checks parked, so either it sees the flag and unparks, or this check sees its job (or pieces).
                 parked = true;
                 job = current;
-                idle = IDLE_WORK.get();
+                idle = idleWork();
                 if ((job == null || !job.hasNewWork(seen, seenGeneration)) && (idle == null || !idle.hasPendingWork())) {
                     LockSupport.park(this);
                 }
@@ -290,6 +294,12 @@ public final class GemmThreads {
                 idleSince = System.nanoTime();
             }
         }
+    }
+
+    /** The installed idle work, or null. */
+    private static IdleWork idleWork() {
+        Installed installed = IDLE_WORK.get();
+        return installed == null ? null : installed.work();
     }
 
     /** Runs one piece of idle work; a throwing one counts as no work, so the helper (or the waiting caller) lives on. */
@@ -356,7 +366,8 @@ public final class GemmThreads {
         job.work();
         // Wait for tasks that helpers claimed and are still running: the idle work's owner does pieces of it
         // (offerIdleWork says why), anyone else spins briefly, then yields.
-        IdleWork idle = Thread.currentThread() == idleOwner ? IDLE_WORK.get() : null;
+        Installed installed = IDLE_WORK.get();
+        IdleWork idle = installed != null && installed.owner() == Thread.currentThread() ? installed.work() : null;
         long spins = 0;
         while (job.done.get() < tasks) {
             if (idle != null && runPiece(idle)) {

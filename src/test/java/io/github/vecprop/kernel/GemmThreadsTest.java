@@ -44,7 +44,10 @@ class GemmThreadsTest {
         @Override
         public boolean runPiece() {
             // Several helpers may call at once: claim a piece atomically.
-            if (pieces.getAndUpdate(p -> p < total ? p + 1 : p) >= total) {
+            // Only helpers take pieces here (the owner's share is the next test's), so the check below cannot lose
+            // every piece to the waiting caller.
+            if (!Thread.currentThread().getName().startsWith("vecprop-gemm-")
+                    || pieces.getAndUpdate(p -> p < total ? p + 1 : p) >= total) {
                 return false;
             }
             ranOn.set(Thread.currentThread());
@@ -139,14 +142,23 @@ class GemmThreadsTest {
                     awaitFlag(ownerRan);
                 }
             });
+            assertTrue(helperStarted.get(), "no helper took task 1");
             assertTrue(ownerRan.get(), "the owner ran no piece while it waited");
+            // Another caller that waits for a helper the same way: it must spin, not run the owner's pieces.
+            java.util.concurrent.atomic.AtomicBoolean otherHelperStarted = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Thread> otherTask1 = new java.util.concurrent.atomic.AtomicReference<>();
             Thread other = new Thread(() -> GemmThreads.run(2, 2, t -> {
-                if (t == 1) {
+                if (t == 0) {
+                    awaitFlag(otherHelperStarted);
+                } else {
+                    otherTask1.set(Thread.currentThread());
+                    otherHelperStarted.set(true);
                     sleepMillis(50);
                 }
             }), "another-caller");
             other.start();
             other.join();
+            assertTrue(otherTask1.get().getName().startsWith("vecprop-gemm-"), "task 1 ran on " + otherTask1.get());
             assertFalse(ranOn.contains(other), "another caller ran the owner's idle work");
         } finally {
             GemmThreads.removeIdleWork(work);
