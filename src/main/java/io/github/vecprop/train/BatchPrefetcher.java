@@ -150,7 +150,9 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
     /** Gathers the next {@link #PIECE_ROWS} rows of the next requested batch, if there is one and no one else is. */
     @Override
     public boolean runPiece() {
-        if (!busy.compareAndSet(false, true)) {
+        // Volatile reads first: the waiting trainer and idle helpers call this in their spin loops, and a
+        // compare-and-set on busy for nothing would pass its line between the cores on every turn.
+        if (!hasPendingWork() || !busy.compareAndSet(false, true)) {
             return false;
         }
         try {
