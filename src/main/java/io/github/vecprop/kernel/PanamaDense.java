@@ -82,6 +82,10 @@ final class PanamaDense {
     static float[] pack(float[] w, int wOff, int k, int n) {
         int vc = vectorColumns(n);
         long size = (long) k * Math.max(vc, n); // vc >= n when the remainder is padded, else n - vc dot columns
+        boolean paired = n < L && PanamaGemm.paired(n, k);
+        if (paired) { // the rows of five or more take the paired kernel, whose layout follows the padded rows
+            size += PanamaGemm.pairedLength(k);
+        }
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("packed dense weights of " + k + " x " + n + " are larger than a Java array");
         }
@@ -98,6 +102,9 @@ final class PanamaDense {
             for (int p = 0; p < k; p++) {
                 bp[j * k + p] = w[wOff + p * n + j];
             }
+        }
+        if (paired) {
+            PanamaGemm.packPaired(w, wOff, n, k, n, bp, k * L);
         }
         return bp;
     }
@@ -174,8 +181,12 @@ final class PanamaDense {
             }
             return;
         }
-        if (n < L) { // one padded vector per row of W: the GEMM's narrow strips, which store straight into C
-            PanamaGemm.narrowPacked(false, m, n, k, 1f, a, aOff, lda, bp, 0f, c, cOff, ldc, s.tile);
+        if (n < L) { // the GEMM's narrow kernels, which store straight into C
+            if (PanamaGemm.paired(n, k)) { // W again in the paired layout, after the padded rows
+                PanamaGemm.narrowPaired(m, n, k, 1f, a, aOff, lda, bp, k * L, 0f, c, cOff, ldc, s.tile);
+            } else {
+                PanamaGemm.narrowPacked(false, m, n, k, 1f, a, aOff, lda, bp, 0f, c, cOff, ldc, s.tile);
+            }
             return;
         }
         PanamaGemm.multiplyPacked(m, n, k, a, aOff, lda, bp, c, cOff, ldc);

@@ -1152,6 +1152,152 @@ final class PanamaGemm {
         c9.mul(alpha).intoArray(out, oi + 9 * ors);
     }
 
+    /** Column pairs of {@link #narrowPaired}: C of nine or ten columns (the 10-class layer). */
+    static final int PAIRS = 5;
+    /** Lanes of half a vector: the K phases of {@link #narrowPaired}'s lanes. */
+    private static final int HALF = L / 2;
+
+    /**
+     * Whether a narrow product with A by rows and B of {@code k x n} runs {@link #narrowPaired}: sixteen lanes,
+     * nine or ten columns, and at least one whole vector of K ({@link #pairedLength} within an int). Otherwise
+     * {@link #kernelNarrowRows}.
+     */
+    static boolean paired(int n, int k) {
+        return L == 16 && n > 2 * PAIRS - 2 && n <= 2 * PAIRS && k >= L && k <= (Integer.MAX_VALUE - L * L) / (2 * PAIRS);
+    }
+
+    /** Floats of {@link #packPaired}'s layout for K of {@code k}. */
+    static int pairedLength(int k) {
+        return k / L * 2 * PAIRS * L + k % L * L;
+    }
+
+    /**
+     * B ({@code k x n}, n of 9 or 10, row stride {@code ldb}) in {@link #narrowPaired}'s layout from
+     * {@code bq[base]}: for each whole vector of K (block {@code kb}) and each half {@code h} of it, one vector
+     * per column pair {@code q}, whose lane {@code l} holds {@code B[kb*L + h*HALF + l % HALF, 2q + l / HALF]}
+     * (zero past column n); then the {@code k % L} rows left over, one zero-padded vector each.
+     */
+    static void packPaired(float[] b, int bOff, int ldb, int k, int n, float[] bq, int base) {
+        int blocks = k / L;
+        for (int half = 0; half < 2 * blocks; half++) {
+            int dst = base + half * PAIRS * L;
+            for (int r = 0; r < HALF; r++) {
+                int src = bOff + (half * HALF + r) * ldb;
+                for (int q = 0; q < PAIRS; q++) {
+                    int j = 2 * q;
+                    bq[dst + q * L + r] = b[src + j];
+                    bq[dst + q * L + HALF + r] = j + 1 < n ? b[src + j + 1] : 0f;
+                }
+            }
+        }
+        copyRowsPadded(b, bOff + blocks * L * ldb, ldb, k - blocks * L, n, bq, base + blocks * 2 * PAIRS * L, L);
+    }
+
+    /**
+     * {@link #narrow} with A by rows, for {@link #paired} shapes and {@code m >= 2}, on B in {@link #packPaired}'s
+     * layout from {@code bq[bo]}: rows two at a time, each row's result stored as one whole vector straight into C
+     * while its window stays inside the block (beta 0, rows contiguous; later stores overwrite what runs on), through
+     * {@code tile} after that. With m odd the last pair overlaps its predecessor and stores only its new row, so
+     * every row goes through the same operations and none is stored twice.
+     * <p>{@link #kernelNarrowRows} needs a broadcast of A per multiply-add, and Zen 4 runs its 16-lane form at
+     * about 1.4 cycles a multiply-add (jmh's NarrowFloorBenchmark). Here a lane holds one K phase of one
+     * column: half a vector of A, repeated in both halves by one shuffle, meets one column pair's values for
+     * those K, so every lane of every multiply-add is used, with one shuffle per five of them. The K phases
+     * are summed at the end by a fixed tree of blends, shuffles and adds (as in {@link #dots}), the two rows'
+     * fifth pairs sharing their vectors. The pairs run in this one method, so its shuffles and masks are set up
+     * once per product, not once per pair.
+     */
+    static void narrowPaired(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] bq, int bo,
+                             float beta, float[] c, int cOff, int ldc, float[] tile) {
+        int done = 0;
+        for (int i = 0; done < m; i = Math.min(i + 2, m - 2)) {
+            int a0 = aOff + i * lda;
+            int a1 = a0 + lda;
+            int ci = cOff + i * ldc;
+            FloatVector r0 = FloatVector.zero(S), r1 = r0, r2 = r0, r3 = r0, r4 = r0, s0 = r0, s1 = r0, s2 = r0, s3 = r0,
+                    s4 = r0;
+            int blocks = k / L;
+            for (int kb = 0; kb < blocks; kb++) {
+                FloatVector x = FloatVector.fromArray(S, a, a0 + kb * L);
+                FloatVector y = FloatVector.fromArray(S, a, a1 + kb * L);
+                int bi = bo + kb * 2 * PAIRS * L;
+                FloatVector xl = x.rearrange(LOW_TWICE);
+                FloatVector yl = y.rearrange(LOW_TWICE);
+                FloatVector b = FloatVector.fromArray(S, bq, bi);
+                r0 = xl.fma(b, r0);
+                s0 = yl.fma(b, s0);
+                b = FloatVector.fromArray(S, bq, bi + L);
+                r1 = xl.fma(b, r1);
+                s1 = yl.fma(b, s1);
+                b = FloatVector.fromArray(S, bq, bi + 2 * L);
+                r2 = xl.fma(b, r2);
+                s2 = yl.fma(b, s2);
+                b = FloatVector.fromArray(S, bq, bi + 3 * L);
+                r3 = xl.fma(b, r3);
+                s3 = yl.fma(b, s3);
+                b = FloatVector.fromArray(S, bq, bi + 4 * L);
+                r4 = xl.fma(b, r4);
+                s4 = yl.fma(b, s4);
+                FloatVector xh = x.rearrange(HIGH_TWICE);
+                FloatVector yh = y.rearrange(HIGH_TWICE);
+                b = FloatVector.fromArray(S, bq, bi + 5 * L);
+                r0 = xh.fma(b, r0);
+                s0 = yh.fma(b, s0);
+                b = FloatVector.fromArray(S, bq, bi + 6 * L);
+                r1 = xh.fma(b, r1);
+                s1 = yh.fma(b, s1);
+                b = FloatVector.fromArray(S, bq, bi + 7 * L);
+                r2 = xh.fma(b, r2);
+                s2 = yh.fma(b, s2);
+                b = FloatVector.fromArray(S, bq, bi + 8 * L);
+                r3 = xh.fma(b, r3);
+                s3 = yh.fma(b, s3);
+                b = FloatVector.fromArray(S, bq, bi + 9 * L);
+                r4 = xh.fma(b, r4);
+                s4 = yh.fma(b, s4);
+            }
+            // The rows of B after the whole vectors, in accumulators of their own, so the reduction below does not wait
+            // for them (adding them after it, one multiply-add onto the other, took a fifth of the kernel's time).
+            FloatVector tr = FloatVector.zero(S), ts = tr;
+            int tail = bo + blocks * 2 * PAIRS * L - blocks * L * L; // row p's vector at tail + p * L
+            for (int p = blocks * L; p < k; p++) {
+                FloatVector b = FloatVector.fromArray(S, bq, tail + p * L);
+                tr = FloatVector.broadcast(S, a[a0 + p]).fma(b, tr);
+                ts = FloatVector.broadcast(S, a[a1 + p]).fma(b, ts);
+            }
+            // Lane 8h + t of pair q's vector holds column 2q + h, phase t. Each level sums over one bit of t and
+            // sorts the vectors' sums by that bit instead (see dots): bit 2 (r0 with r1, r2 with r3, r4 with s4),
+            // bit 1, bit 0. Then row r's column 2q + h is in lane 8h + 4(q & 1) + 2(q >> 1) for q < 4, and
+            // columns 8 + h of rows r and s in lanes 8h + 1 and 8h + 5 of both vectors (PAIRED_R, PAIRED_S).
+            FloatVector wr01 = r0.blend(r1, HALF4).add(r1.blend(r0, HALF4).rearrange(SWAP4));
+            FloatVector wr23 = r2.blend(r3, HALF4).add(r3.blend(r2, HALF4).rearrange(SWAP4));
+            FloatVector ws01 = s0.blend(s1, HALF4).add(s1.blend(s0, HALF4).rearrange(SWAP4));
+            FloatVector ws23 = s2.blend(s3, HALF4).add(s3.blend(s2, HALF4).rearrange(SWAP4));
+            FloatVector w4 = r4.blend(s4, HALF4).add(s4.blend(r4, HALF4).rearrange(SWAP4));
+            FloatVector qr = wr01.blend(wr23, HALF2).add(wr23.blend(wr01, HALF2).rearrange(SWAP2));
+            FloatVector qs = ws01.blend(ws23, HALF2).add(ws23.blend(ws01, HALF2).rearrange(SWAP2));
+            FloatVector q4 = w4.add(w4.rearrange(SWAP2));
+            FloatVector fr = qr.blend(q4, HALF1).add(q4.blend(qr, HALF1).rearrange(SWAP1)).rearrange(PAIRED_R);
+            FloatVector fs = qs.blend(q4, HALF1).add(q4.blend(qs, HALF1).rearrange(SWAP1)).rearrange(PAIRED_S);
+            if (blocks * L < k) {
+                fr = fr.add(tr);
+                fs = fs.add(ts);
+            }
+            // (m - i - 2) * n >= L - n: the second row's window ends inside the block, as in narrowPacked.
+            if (beta == 0f && ldc == n && (m - i - 2) * n >= L - n) {
+                fr.mul(alpha).intoArray(c, ci);
+                fs.mul(alpha).intoArray(c, ci + ldc);
+            } else {
+                fr.intoArray(tile, 0);
+                fs.intoArray(tile, L);
+                for (int r = done - i; r < 2; r++) {
+                    storeNarrowRow(tile, r * L, n, alpha, beta, c, ci + r * ldc);
+                }
+            }
+            done = i + 2;
+        }
+    }
+
     /**
      * {@code C[r, j] = alpha * tile[r, j] + beta * C[r, j]} for the valid {@code rows x cols} of a tile
      * ({@code C} not read unless {@code readC}). Full-width tiles use vectors, the right edge scalars; both
@@ -1260,6 +1406,12 @@ final class PanamaGemm {
     private static void narrow(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                                float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         Scratch scratch = SCRATCH.get();
+        if (!transA && paired(n, k)) {
+            float[] bq = scratch.bPack(pairedLength(k));
+            packPaired(b, bOff, ldb, k, n, bq, 0);
+            narrowPaired(m, n, k, alpha, a, aOff, lda, bq, 0, beta, c, cOff, ldc, scratch.tile);
+            return;
+        }
         narrowPacked(transA, m, n, k, alpha, a, aOff, lda, packNarrow(b, bOff, ldb, k, n, scratch), beta, c, cOff, ldc,
                 scratch.tile);
     }
@@ -1648,6 +1800,22 @@ final class PanamaGemm {
      * For the 16-lane reduction in {@link #dots}: the lanes with bit 3, 2, 1 or 0 of their index set, and the
      * shuffles that swap each lane with its partner across that bit (unused with fewer lanes).
      */
+    /** For {@link #narrowPaired}: the low or the high half of a vector in both halves. */
+    private static final VectorShuffle<Float> LOW_TWICE = VectorShuffle.fromOp(S, i -> i % HALF),
+            HIGH_TWICE = VectorShuffle.fromOp(S, i -> HALF + i % HALF);
+    /** For {@link #narrowPaired} (16 lanes): lane j takes the lane where the reduction leaves row r's or s's column j. */
+    private static final VectorShuffle<Float> PAIRED_R = VectorShuffle.fromOp(S, j -> pairedLane(j, 1)),
+            PAIRED_S = VectorShuffle.fromOp(S, j -> pairedLane(j, 5));
+
+    private static int pairedLane(int j, int fifthPair) {
+        if (L != 16 || j >= 2 * PAIRS) {
+            return j;
+        }
+        int q = j / 2;
+        int h = j % 2;
+        return q == PAIRS - 1 ? 8 * h + fifthPair : 8 * h + 4 * (q & 1) + 2 * (q >> 1);
+    }
+
     private static final VectorMask<Float> HALF8 = VectorMask.fromLong(S, 0xFF00L), HALF4 = VectorMask.fromLong(S, 0xF0F0L),
             HALF2 = VectorMask.fromLong(S, 0xCCCCL), HALF1 = VectorMask.fromLong(S, 0xAAAAL);
     private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(S, i -> i ^ (8 & (L - 1))),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.integers;
@@ -349,6 +350,44 @@ class GemmProperties {
                 }
             }
         }
+    }
+
+    /**
+     * The paired narrow kernel ({@link PanamaGemm#paired}: 16 lanes, nine or ten columns, K of a vector or more):
+     * odd and even row counts (the last pair overlapping its predecessor), K with and without rows left over after
+     * its whole vectors, and C stored straight (beta 0, rows contiguous) or through the tile.
+     */
+    @Test
+    void pairedNarrowProductsMatchReference() {
+        assumeTrue(PanamaGemm.paired(10, 50), "the paired kernel runs with 16 lanes only");
+        for (Case cs : pairedCases()) {
+            checkAgainstReference(PANAMA_1, cs);
+        }
+    }
+
+    /** The paired shapes' check fails for a product that drops a term or flips a sign. */
+    @Test
+    void pairedCheckCatchesPlantedBugs() {
+        assumeTrue(PanamaGemm.paired(10, 50), "the paired kernel runs with 16 lanes only");
+        for (Case cs : pairedCases()) {
+            assertThrows(AssertionError.class, () -> checkAgainstReference(DROPS_LAST_K, cs), cs::toString);
+            assertThrows(AssertionError.class, () -> checkAgainstReference(FLIPS_ONE_SIGN, cs), cs::toString);
+        }
+    }
+
+    private static java.util.List<Case> pairedCases() {
+        java.util.List<Case> cases = new java.util.ArrayList<>();
+        long seed = 1;
+        for (int n : new int[] {9, 10}) {
+            for (int m : new int[] {5, 6, 7, 8, 9, 10, 11, 12, 13, 100}) {
+                for (int k : new int[] {16, 17, 31, 32, 50, 784}) {
+                    cases.add(new Case(false, false, m, n, k, 0, 0, 0, 0, 0, 0, 0, 1f, 0f, seed++));
+                    cases.add(new Case(false, false, m, n, k, 3, 1, 2, 1, 2, 0, 1, -0.75f, 0f, seed++));
+                    cases.add(new Case(false, false, m, n, k, 1, 2, 3, 2, 1, 3, 0, 2.5f, 1.75f, seed++));
+                }
+            }
+        }
+        return cases;
     }
 
     /**
