@@ -26,11 +26,14 @@ import jdk.incubator.vector.VectorSpecies;
  * into one last vector: the GEMM's panels and thin columns ({@link PanamaGemm#blockWidth}), held whole. So a
  * 784 x 50 layer's packed weights take exactly its 157 KB, and no lane of a 48-column block idles. The
  * one-to-four-row path reads the vector blocks from an aligned
- * copy off the heap ({@link RowBlocks}; 151 KB more for 784 x 50).
+ * copy off the heap ({@link RowBlocks}; 151 KB more for 784 x 50). A layer of nine or ten outputs
+ * ({@link PanamaGemm#paired}) holds W a second time after its padded rows, in the layout of the GEMM's paired
+ * narrow kernel ({@link PanamaGemm#packPaired}; 31 KB more for 784 x 10).
  *
  * <h2>Paths</h2>
- * From five rows on, the GEMM's blocked loop runs on these blocks ({@link PanamaGemm#multiplyPacked}): the
- * same kernels, K blocks and thin columns, so five rows or more have {@link Kernels#gemm}'s bits (except where
+ * From five rows on, the GEMM's blocked loop runs on these blocks ({@link PanamaGemm#multiplyPacked}), and a layer
+ * narrower than a vector runs the GEMM's narrow kernels ({@link PanamaGemm#narrowPaired} on the second copy, or
+ * {@link PanamaGemm#narrowPacked} on the padded rows): the same kernels, K blocks and thin columns, so five rows or more have {@link Kernels#gemm}'s bits (except where
  * gemm sums K in two halves, {@link PanamaGemm#splitsK}: a served product has one thread, and one pass is faster). One to four rows take a matrix-vector sweep per block over {@link RowBlocks}, bound by reading W from
  * L2, with the bias fused.
  * Single-threaded and allocation-free (scratch from {@link PanamaGemm.Scratch}).

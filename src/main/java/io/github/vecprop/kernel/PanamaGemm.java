@@ -95,7 +95,7 @@ final class PanamaGemm {
 
     /**
      * Per-thread reusable buffers, kept: packed B grown on demand (at most {@code KC * NC} floats, 2 MB with
-     * 16 lanes), one {@code MR x KC} strip of A allocated whole, {@code m * k} floats for the small path, the
+     * 16 lanes, for the blocked path; {@code k * L} or {@link #pairedLength} floats for a narrow product), one {@code MR x KC} strip of A allocated whole, {@code m * k} floats for the small path, the
      * thin columns of B ({@code k * L} floats and a little more).
      */
     static final class Scratch {
@@ -1160,7 +1160,7 @@ final class PanamaGemm {
     /**
      * Whether a narrow product with A by rows and B of {@code k x n} runs {@link #narrowPaired}: sixteen lanes,
      * nine or ten columns, and at least one whole vector of K ({@link #pairedLength} within an int). Otherwise
-     * {@link #kernelNarrowRows}.
+     * {@link #narrowPacked}'s kernels.
      */
     static boolean paired(int n, int k) {
         return L == 16 && n > 2 * PAIRS - 2 && n <= 2 * PAIRS && k >= L && k <= (Integer.MAX_VALUE - L * L) / (2 * PAIRS);
@@ -1259,9 +1259,9 @@ final class PanamaGemm {
             // The rows of B after the whole vectors, in accumulators of their own, so the reduction below does not wait
             // for them (adding them after it, one multiply-add onto the other, took a fifth of the kernel's time).
             FloatVector tr = FloatVector.zero(S), ts = tr;
-            int tail = bo + blocks * 2 * PAIRS * L - blocks * L * L; // row p's vector at tail + p * L
+            int tail = bo + blocks * 2 * PAIRS * L;
             for (int p = blocks * L; p < k; p++) {
-                FloatVector b = FloatVector.fromArray(S, bq, tail + p * L);
+                FloatVector b = FloatVector.fromArray(S, bq, tail + (p - blocks * L) * L);
                 tr = FloatVector.broadcast(S, a[a0 + p]).fma(b, tr);
                 ts = FloatVector.broadcast(S, a[a1 + p]).fma(b, ts);
             }
@@ -1397,7 +1397,8 @@ final class PanamaGemm {
 
     /**
      * C narrower than one vector (the 10-class layer): a 2-vector tile would leave most lanes idle and
-     * pay a packed copy of B plus a scalar merge, so B is copied into zero-padded one-vector rows
+     * pay a packed copy of B plus a scalar merge. With A by rows and a {@link #paired} shape (nine or ten columns,
+     * 16 lanes), B is packed for {@link #narrowPaired}. Otherwise B is copied into zero-padded one-vector rows
      * ({@link #packNarrow}) and: with A by rows and at least ten rows, strips of ten rows run against it
      * ({@link #kernelNarrowRows}); with A transposed and at least {@code L} rows, vectors run down the rows of C
      * ({@link #narrowTransposed}); otherwise strips of {@code MR} rows, leftover rows one at a time. Always
@@ -1800,6 +1801,12 @@ final class PanamaGemm {
      * For the 16-lane reduction in {@link #dots}: the lanes with bit 3, 2, 1 or 0 of their index set, and the
      * shuffles that swap each lane with its partner across that bit (unused with fewer lanes).
      */
+    private static final VectorMask<Float> HALF8 = VectorMask.fromLong(S, 0xFF00L), HALF4 = VectorMask.fromLong(S, 0xF0F0L),
+            HALF2 = VectorMask.fromLong(S, 0xCCCCL), HALF1 = VectorMask.fromLong(S, 0xAAAAL);
+    private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(S, i -> i ^ (8 & (L - 1))),
+            SWAP4 = VectorShuffle.fromOp(S, i -> i ^ (4 & (L - 1))), SWAP2 = VectorShuffle.fromOp(S, i -> i ^ (2 & (L - 1))),
+            SWAP1 = VectorShuffle.fromOp(S, i -> i ^ (1 & (L - 1)));
+
     /** For {@link #narrowPaired}: the low or the high half of a vector in both halves. */
     private static final VectorShuffle<Float> LOW_TWICE = VectorShuffle.fromOp(S, i -> i % HALF),
             HIGH_TWICE = VectorShuffle.fromOp(S, i -> HALF + i % HALF);
@@ -1815,12 +1822,6 @@ final class PanamaGemm {
         int h = j % 2;
         return q == PAIRS - 1 ? 8 * h + fifthPair : 8 * h + 4 * (q & 1) + 2 * (q >> 1);
     }
-
-    private static final VectorMask<Float> HALF8 = VectorMask.fromLong(S, 0xFF00L), HALF4 = VectorMask.fromLong(S, 0xF0F0L),
-            HALF2 = VectorMask.fromLong(S, 0xCCCCL), HALF1 = VectorMask.fromLong(S, 0xAAAAL);
-    private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(S, i -> i ^ (8 & (L - 1))),
-            SWAP4 = VectorShuffle.fromOp(S, i -> i ^ (4 & (L - 1))), SWAP2 = VectorShuffle.fromOp(S, i -> i ^ (2 & (L - 1))),
-            SWAP1 = VectorShuffle.fromOp(S, i -> i ^ (1 & (L - 1)));
     /** The lane where {@link #dots}' reduction leaves chain t's sum: t's four index bits reversed. */
     private static final int[] REVERSED = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
 

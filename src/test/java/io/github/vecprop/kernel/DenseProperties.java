@@ -239,7 +239,7 @@ class DenseProperties {
         assumeSimd();
         Kernels k = KernelProvider.get();
         for (int in : new int[] {1, 7, 100, 300, 784}) {
-            for (int out : new int[] {10, 16, 17, 18, 20, 21, 40, 48, 50, 52, 64, 100, 256}) {
+            for (int out : new int[] {9, 10, 16, 17, 18, 20, 21, 40, 48, 50, 52, 64, 100, 256}) {
                 for (int rows : new int[] {5, 8, 13, 100}) {
                     if (PanamaGemm.splitsK(false, rows, out, in)) {
                         continue;

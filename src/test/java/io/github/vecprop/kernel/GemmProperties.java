@@ -384,6 +384,8 @@ class GemmProperties {
                     cases.add(new Case(false, false, m, n, k, 0, 0, 0, 0, 0, 0, 0, 1f, 0f, seed++));
                     cases.add(new Case(false, false, m, n, k, 3, 1, 2, 1, 2, 0, 1, -0.75f, 0f, seed++));
                     cases.add(new Case(false, false, m, n, k, 1, 2, 3, 2, 1, 3, 0, 2.5f, 1.75f, seed++));
+                    cases.add(new Case(false, false, m, n, k, 0, 0, 1, 0, 0, 2, 0, 1f, 0f, seed++)); // ldc > n: the tile
+                    cases.add(new Case(false, false, m, n, k, 0, 0, 0, 0, 0, 0, 0, 1f, -0.5f, seed++)); // beta, ldc = n
                 }
             }
         }
@@ -400,19 +402,22 @@ class GemmProperties {
     void narrowProductsOnAFreshThreadStayInTheirBuffers() throws InterruptedException {
         for (int n = 1; n < LANES; n++) {
             for (boolean transA : new boolean[] {false, true}) {
-                Case cs = new Case(transA, false, LANES + 7, n, 9, 0, 0, 0, 0, 0, 0, 0, 1f, 0f, n * 31L);
-                Throwable[] failure = new Throwable[1];
-                Thread t = new Thread(() -> {
-                    try {
-                        checkAgainstReference(PANAMA_1, cs);
-                    } catch (Throwable e) {
-                        failure[0] = e;
+                // K of 9, and of 50 (2 rows past 3 vectors: the paired layout's tail ends the buffer with 16 lanes).
+                for (int k : new int[] {9, 50}) {
+                    Case cs = new Case(transA, false, LANES + 7, n, k, 0, 0, 0, 0, 0, 0, 0, 1f, 0f, n * 31L + k);
+                    Throwable[] failure = new Throwable[1];
+                    Thread t = new Thread(() -> {
+                        try {
+                            checkAgainstReference(PANAMA_1, cs);
+                        } catch (Throwable e) {
+                            failure[0] = e;
+                        }
+                    });
+                    t.start();
+                    t.join();
+                    if (failure[0] != null) {
+                        throw new AssertionError("n=" + n + ", k=" + k + ", transA=" + transA, failure[0]);
                     }
-                });
-                t.start();
-                t.join();
-                if (failure[0] != null) {
-                    throw new AssertionError("n=" + n + ", transA=" + transA, failure[0]);
                 }
             }
         }
