@@ -1257,7 +1257,7 @@ final class PanamaGemm {
                 s4 = yh.fma(b, s4);
             }
             // The rows of B after the whole vectors, in accumulators of their own, so the reduction below does not wait
-            // for them (adding them after it, one multiply-add onto the other, took a fifth of the kernel's time).
+            // for them.
             FloatVector tr = FloatVector.zero(S), ts = tr;
             int tail = bo + blocks * 2 * PAIRS * L;
             for (int p = blocks * L; p < k; p++) {
