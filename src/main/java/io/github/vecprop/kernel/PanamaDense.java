@@ -85,8 +85,8 @@ final class PanamaDense {
     static float[] pack(float[] w, int wOff, int k, int n) {
         int vc = vectorColumns(n);
         long size = (long) k * Math.max(vc, n); // vc >= n when the remainder is padded, else n - vc dot columns
-        boolean paired = n < L && PanamaGemm.paired(n, k);
-        if (paired) { // the rows of five or more take the paired kernel, whose layout follows the padded rows
+        boolean paired = PanamaGemm.paired(n, k); // nine or ten columns: padded rows, then the paired layout
+        if (paired) {
             size += PanamaGemm.pairedLength(k);
         }
         if (size > Integer.MAX_VALUE - 8) {
@@ -107,9 +107,14 @@ final class PanamaDense {
             }
         }
         if (paired) {
-            PanamaGemm.packPaired(w, wOff, n, k, n, bp, k * L);
+            PanamaGemm.packPaired(w, wOff, n, k, n, bp, pairedBase(k));
         }
         return bp;
+    }
+
+    /** Where {@link #pack} puts a narrow layer's paired layout ({@link PanamaGemm#paired}): after its k padded rows. */
+    private static int pairedBase(int k) {
+        return k * L;
     }
 
     /**
@@ -185,8 +190,8 @@ final class PanamaDense {
             return;
         }
         if (n < L) { // the GEMM's narrow kernels, which store straight into C
-            if (PanamaGemm.paired(n, k)) { // W again in the paired layout, after the padded rows
-                PanamaGemm.narrowPaired(m, n, k, 1f, a, aOff, lda, bp, k * L, 0f, c, cOff, ldc, s.tile);
+            if (PanamaGemm.paired(n, k)) {
+                PanamaGemm.narrowPaired(m, n, k, 1f, a, aOff, lda, bp, pairedBase(k), 0f, c, cOff, ldc, s.tile);
             } else {
                 PanamaGemm.narrowPacked(false, m, n, k, 1f, a, aOff, lda, bp, 0f, c, cOff, ldc, s.tile);
             }

@@ -637,6 +637,8 @@ public final class PanamaKernels implements Kernels {
         }
         FloatVector inverse = FloatVector.broadcast(SPECIES, INVERSE_MAX_CODE);
         FloatVector negativeMax = FloatVector.broadcast(SPECIES, -MAX_CODE);
+        FloatVector max = FloatVector.broadcast(SPECIES, MAX_CODE);
+        FloatVector half = FloatVector.broadcast(SPECIES, 0.5f);
         int block = 4 * LANES;
         int p = 0;
         int c = codesOff;
@@ -646,8 +648,7 @@ public final class PanamaKernels implements Kernels {
             for (int j = 0; j < 4; j++) {
                 FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + p + j * LANES);
                 // A guess the bits then confirm: if v is c / 255f, the guess is c (Java's conversion sends NaN to 0).
-                IntVector code = ((IntVector) v.fma(FloatVector.broadcast(SPECIES, MAX_CODE), FloatVector.broadcast(SPECIES, 0.5f))
-                        .convert(VectorOperators.F2I, 0)).and(PixelCodes.MAX_CODE);
+                IntVector code = ((IntVector) v.fma(max, half).convert(VectorOperators.F2I, 0)).and(PixelCodes.MAX_CODE);
                 // The quotient as widenCodes computes it, written out here too: no vector may cross a call (package-info).
                 FloatVector b = (FloatVector) code.convert(VectorOperators.I2F, 0);
                 FloatVector q = b.mul(inverse);
