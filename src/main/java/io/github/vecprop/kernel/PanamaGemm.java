@@ -56,6 +56,8 @@ final class PanamaGemm {
 
     /** Rows of the register tile. */
     static final int MR = 8;
+    /** Rows of a zero-skipping strip ({@link SkipZeros}). */
+    private static final int SR = SkipZeros.SR;
     /** Columns of the 2L kernel's register tile (the widest panel with 16 vector registers; see W3). */
     static final int NR = 2 * L;
     /**
@@ -119,6 +121,15 @@ final class PanamaGemm {
             }
             return aPack;
         }
+
+        /** Busy steps of the strips of one block of A ({@link SkipZeros#busySteps}), full size from the start. */
+        final long[] skipMask = new long[MC / SkipZeros.SR * SkipZeros.words(KC)];
+        /** Nonzero lanes of A's rows, transposed A ({@link SkipZeros#busySteps}). */
+        final int[] skipLanes = new int[KC * ((MC + L - 1) / L)];
+        /** Whether blocked products skip all-zero steps of A's strips ({@link SkipZeros}); tests turn it off to compare. */
+        boolean skipZeros = true;
+        /** Strips that went through {@link SkipZeros#kernel3}, counted for the tests. */
+        long skippingStrips;
 
         /** The nonzero inputs of a served row (PanamaDense.nonzeros), values and indices. */
         float[] nonzeroValues = new float[0];
@@ -481,6 +492,9 @@ final class PanamaGemm {
         // ones are, and only a padded last vector is packed. A wide B is packed: rows a power of two apart
         // would meet in a few sets of L1.
         boolean inPlace = prepacked == null && !transB && (long) kcStep * ldb <= IN_PLACE_FLOATS;
+        // Zero skipping (SkipZeros) for A transposed, where a strip is neighbouring pixels (dW of a first layer).
+        boolean skipping = s.skipZeros && transA && W3 == 3 * L;
+        boolean sampled = false;
         for (int jc = j0; jc < vEnd; jc += ncStep) {
             int nc = Math.min(ncStep, vEnd - jc);
             for (int pc = p0; pc < p1; pc += kcStep) {
@@ -504,6 +518,19 @@ final class PanamaGemm {
                     if (fullRows < mc && !halfInPlace) {
                         packA(transA, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kc, ap);
                     }
+                    // Which steps of the full strips' halves are all zero. A sample of L rows first: a product whose
+                    // A has too few zeros gives up there, for a twelfth of a block's masks.
+                    boolean skip = false;
+                    if (skipping && fullRows > 0 && !sampled) {
+                        sampled = true;
+                        int rows = Math.min(fullRows, L);
+                        skipping = SkipZeros.worth(SkipZeros.busySteps(a, aOff, lda, ic, rows, pc, kc, s.skipMask,
+                                s.skipLanes), rows / SR * kc);
+                    }
+                    if (skipping && fullRows > 0) {
+                        skip = SkipZeros.worth(SkipZeros.busySteps(a, aOff, lda, ic, fullRows, pc, kc, s.skipMask,
+                                s.skipLanes), fullRows / SR * kc);
+                    }
                     for (int col0 = 0, width; col0 < nc; col0 += width) {
                         width = blockWidth(nc, col0);
                         int cols = Math.min(width, n - jc - col0);
@@ -517,6 +544,8 @@ final class PanamaGemm {
                             bi = bOff + pc * ldb + jc + col0;
                             bStride = ldb;
                         }
+                        boolean skipPanel = skip && width == 3 * L && cols == width
+                                && SkipZeros.finite(bs, bi, bStride, kc);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             float[] as;
@@ -544,6 +573,16 @@ final class PanamaGemm {
                             // and C2 then compiled other kernels with every vector boxed (package-info).
                             int ci = cOff + (ic + ir) * ldc + jc + col0;
                             boolean whole = rows == MR && cols == width;
+                            if (skipPanel && ir < fullRows && SkipZeros.worth(SkipZeros.busy(s.skipMask, ir / SR, kc)
+                                    + SkipZeros.busy(s.skipMask, ir / SR + 1, kc), 2 * kc)) {
+                                int words = SkipZeros.words(kc);
+                                s.skippingStrips += MR / SR;
+                                for (int h = 0; h < MR / SR; h++) {
+                                    SkipZeros.kernel3(s.skipMask, (ir / SR + h) * words, words, as, ai + h * SR * ars,
+                                            ars, aps, bs, bi, bStride, c, ci + h * SR * ldc, ldc, alpha, betaNow, readC);
+                                }
+                                continue;
+                            }
                             if (width == 3 * L) { // never on AVX2, where W3 is 2L
                                 if (whole) {
                                     kernel3(kc, as, ai, ars, aps, bs, bi, bStride, c, ci, ldc, alpha, betaNow, readC);

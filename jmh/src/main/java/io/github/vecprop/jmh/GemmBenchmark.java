@@ -54,6 +54,14 @@ public class GemmBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /**
+     * A's values: {@code random} in [-1, 1), or {@code fashion}: 100 images of the embedded Fashion-MNIST subset
+     * (half their pixels zero) as A's 100 rows by 784, for {@code 100x784x50} and {@code 784x100x50:TN}, the
+     * first layer's forward and dW products, where zero skipping (the kernel package's SkipZeros) applies.
+     */
+    @Param({"random"})
+    public String data;
+
     private int m;
     private int n;
     private int k;
@@ -81,7 +89,14 @@ public class GemmBenchmark {
         String op = parts.length > 1 ? parts[1] : "NN";
         transA = op.charAt(0) == 'T';
         transB = op.charAt(1) == 'T';
-        a = random(1, m * k);
+        a = switch (data) {
+            case "random" -> random(1, m * k);
+            case "fashion" -> BenchData.fashionImages(m * k / 784);
+            default -> throw new IllegalArgumentException("unknown data " + data);
+        };
+        if (a.length != m * k || (transA ? m : k) != 784) {
+            throw new IllegalArgumentException("data=" + data + " needs op(A) with 784 pixels a row or column, not " + shape);
+        }
         b = random(2, k * n);
         c = new float[m * n];
         switch (impl) {

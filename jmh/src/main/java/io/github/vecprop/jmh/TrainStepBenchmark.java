@@ -39,6 +39,12 @@ public class TrainStepBenchmark {
     /** A BatchNorm after every hidden Affine (the book's BatchNorm experiment). */
     @Param({"false", "true"})
     public boolean batchnorm;
+    /**
+     * The batch: {@code uniform} pixels in [0, 1) with random labels, or {@code fashion}: 100 images of the
+     * embedded Fashion-MNIST subset with their labels (half the pixels zero, which the first layer's dW skips).
+     */
+    @Param({"uniform"})
+    public String data;
 
     private Sequential net;
     private Optimizer sgd;
@@ -52,12 +58,20 @@ public class TrainStepBenchmark {
                 .init(Init.std(0.01f)).seed(1);
         net = (batchnorm ? b.batchNorm() : b).build();
         sgd = Optimizer.named("sgd", 0.1f);
-        SplittableRandom r = new SplittableRandom(2);
-        float[] data = new float[100 * 784];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) r.nextDouble();
+        if (data.equals("fashion")) {
+            x = Tensor.of(BenchData.fashionImages(100), 100, 784);
+            t = BenchData.fashionLabels(100);
+            return;
         }
-        x = Tensor.of(data, 100, 784);
+        if (!data.equals("uniform")) {
+            throw new IllegalArgumentException("unknown data " + data);
+        }
+        SplittableRandom r = new SplittableRandom(2);
+        float[] pixels = new float[100 * 784];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) r.nextDouble();
+        }
+        x = Tensor.of(pixels, 100, 784);
         t = new int[100];
         for (int i = 0; i < t.length; i++) {
             t[i] = r.nextInt(10);
