@@ -35,7 +35,9 @@ import jdk.incubator.vector.VectorSpecies;
  * handled by its packing routine, so NN, NT, TN and TT share the micro-kernels (3L, 2L and a one-vector
  * variant for narrower last panels; all compute each element of C with the same operations). A full tile leaves the kernel straight into C
  * ({@code alpha * acc + beta * C}); an edge tile goes through a small per-thread tile, which a separate routine
- * merges into C with the same operations (full vectors, then scalars at the right edge). Buffers live in a per-thread {@link Scratch} and are reused:
+ * merges into C with the same operations (full vectors, then scalars at the right edge). With A transposed and
+ * 3L panels, a strip's K steps where 4 neighbouring rows of op(A) are all zero are left out ({@link SkipZeros}:
+ * image pixels, in the dW of a first layer), with the same bits. Buffers live in a per-thread {@link Scratch} and are reused:
  * no allocation per call in steady state.
  *
  * <p>Tiny products ({@code m <= 4}, e.g. batch-1 inference) skip packing: a row of C is accumulated
@@ -494,7 +496,6 @@ final class PanamaGemm {
         boolean inPlace = prepacked == null && !transB && (long) kcStep * ldb <= IN_PLACE_FLOATS;
         // Zero skipping (SkipZeros) for A transposed, where a strip is neighbouring pixels (dW of a first layer).
         boolean skipping = s.skipZeros && transA && W3 == 3 * L;
-        boolean sampled = false;
         for (int jc = j0; jc < vEnd; jc += ncStep) {
             int nc = Math.min(ncStep, vEnd - jc);
             for (int pc = p0; pc < p1; pc += kcStep) {
@@ -518,18 +519,18 @@ final class PanamaGemm {
                     if (fullRows < mc && !halfInPlace) {
                         packA(transA, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kc, ap);
                     }
-                    // Which steps of the full strips' halves are all zero. A sample of L rows first: a product whose
-                    // A has too few zeros gives up there, for a twelfth of a block's masks.
+                    // Which steps of the full strips' halves are all zero. The block's first L rows first: a block
+                    // with too few zeros there runs every step, for a twelfth of its masks' cost. Each block decides
+                    // for itself, so the row slabs of two threads do too.
                     boolean skip = false;
-                    if (skipping && fullRows > 0 && !sampled) {
-                        sampled = true;
-                        int rows = Math.min(fullRows, L);
-                        skipping = SkipZeros.worth(SkipZeros.busySteps(a, aOff, lda, ic, rows, pc, kc, s.skipMask,
-                                s.skipLanes), rows / SR * kc);
-                    }
                     if (skipping && fullRows > 0) {
-                        skip = SkipZeros.worth(SkipZeros.busySteps(a, aOff, lda, ic, fullRows, pc, kc, s.skipMask,
-                                s.skipLanes), fullRows / SR * kc);
+                        int rows = Math.min(fullRows, L);
+                        skip = SkipZeros.worth(SkipZeros.busySteps(a, aOff, lda, ic, rows, pc, kc, s.skipMask,
+                                s.skipLanes), rows / SR * kc);
+                        if (skip && rows < fullRows) {
+                            skip = SkipZeros.worth(SkipZeros.busySteps(a, aOff, lda, ic, fullRows, pc, kc, s.skipMask,
+                                    s.skipLanes), fullRows / SR * kc);
+                        }
                     }
                     for (int col0 = 0, width; col0 < nc; col0 += width) {
                         width = blockWidth(nc, col0);
