@@ -495,9 +495,10 @@ final class PanamaGemm {
         // would meet in a few sets of L1.
         boolean inPlace = prepacked == null && !transB && (long) kcStep * ldb <= IN_PLACE_FLOATS;
         // Zero skipping (SkipZeros) for A transposed, where a strip is neighbouring pixels (dW of a first layer).
-        boolean skipping = s.skipZeros && transA && W3 == 3 * L;
+        boolean skipping = s.skipZeros && transA && W3 == 3 * L && L <= Integer.SIZE; // a strip's lanes in an int
         for (int jc = j0; jc < vEnd; jc += ncStep) {
             int nc = Math.min(ncStep, vEnd - jc);
+            boolean skipHere = skipping && hasWhole3L(nc, n - jc); // the only panels that skip
             for (int pc = p0; pc < p1; pc += kcStep) {
                 int kc = Math.min(kcStep, p1 - pc);
                 boolean first = pc == p0;
@@ -523,7 +524,7 @@ final class PanamaGemm {
                     // with too few zeros there runs every step, for a twelfth of its masks' cost. Each block decides
                     // for itself, so the row slabs of two threads do too.
                     boolean skip = false;
-                    if (skipping && fullRows > 0) {
+                    if (skipHere && fullRows > 0) {
                         int rows = Math.min(fullRows, L);
                         skip = SkipZeros.worth(SkipZeros.busySteps(a, aOff, lda, ic, rows, pc, kc, s.skipMask,
                                 s.skipLanes), rows / SR * kc);
@@ -579,8 +580,13 @@ final class PanamaGemm {
                                 int words = SkipZeros.words(kc);
                                 s.skippingStrips += MR / SR;
                                 for (int h = 0; h < MR / SR; h++) {
-                                    SkipZeros.kernel3(s.skipMask, (ir / SR + h) * words, words, as, ai + h * SR * ars,
-                                            ars, aps, bs, bi, bStride, c, ci + h * SR * ldc, ldc, alpha, betaNow, readC);
+                                    int ah = ai + h * SR * ars;
+                                    int ch = ci + h * SR * ldc;
+                                    if (!SkipZeros.kernel3(s.skipMask, (ir / SR + h) * words, words, as, ah, ars, aps,
+                                            bs, bi, bStride, c, ch, ldc, alpha, betaNow, readC)) {
+                                        kernel3Half(kc, as, ah, ars, aps, bs, bi, bStride, tile); // a -0 sum: all steps
+                                        merge(tile, W3, SR, cols, c, ch, ldc, alpha, betaNow, readC);
+                                    }
                                 }
                                 continue;
                             }
@@ -615,6 +621,17 @@ final class PanamaGemm {
             thin(s, transA, transB, i0, i1, vc, n - vc, k, p0, p1, alpha, a, aOff, lda, b, bOff, ldb, prepacked, beta,
                     c, cOff, ldc);
         }
+    }
+
+    /** Whether a block of {@code nc} vector columns, {@code cols} of them real, has a 3L panel of real columns only. */
+    private static boolean hasWhole3L(int nc, int cols) {
+        for (int col0 = 0, width; col0 < nc; col0 += width) {
+            width = blockWidth(nc, col0);
+            if (width == 3 * L && col0 + width <= cols) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.github.vecprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,17 +10,18 @@ import static io.github.vecprop.kernel.PanamaGemm.L;
 import static io.github.vecprop.kernel.PanamaGemm.S;
 
 /**
- * Zero skipping in {@link PanamaGemm}'s blocked product: a step p of K whose column of a strip of {@link #SR}
- * rows of op(A) is all zero adds nothing to that strip's rows of C, so the strip's kernel leaves it out. Images
- * are mostly zero (half of a Fashion-MNIST image's pixels, and the borders of all of them), and the input is the
- * A of a 784-wide first layer's two big products: the forward {@code X·W1} (A by rows, a strip is 4 images) and
- * {@code dW1 = Xᵀ·dY} (A transposed, a strip is 4 neighbouring pixels). On Fashion-MNIST batches of 100, 79% and
- * 62% of the strips' steps are busy.
+ * Zero skipping in {@link PanamaGemm}'s blocked product with A transposed: a step p of K whose column of a strip
+ * of {@link #SR} rows of op(A) is all zero adds nothing to that strip's rows of C, so the strip's kernel leaves it
+ * out. Images are mostly zero (half of a Fashion-MNIST image's pixels, and the borders of all of them), and they
+ * are the A of a 784-wide first layer's {@code dW1 = Xᵀ·dY}, where a strip is 4 neighbouring pixels and a step
+ * an image: on Fashion-MNIST batches of 100, 62% of the strips' steps are busy. (The forward {@code X·W1}, A by
+ * rows, has strips of 4 images, 79% busy; not skipped: the masks would cost about what they save.)
  *
  * <p>Why it keeps the bits: each element of C is one chain of multiply-adds over p, from +0, in the order of p
- * ({@link PanamaGemm#kernel3}); adding {@code 0 * b} with b finite leaves a sum unchanged (a zero's sign aside,
- * which only an underflowed product can make negative). So a strip's steps are skipped only where the block of
- * B it meets is finite ({@link #finite}); otherwise all of it runs, as does every strip with no all-zero step.
+ * ({@link PanamaGemm#kernel3}); adding {@code 0 * b} with b finite leaves a sum unchanged, but for a -0 that
+ * it makes +0. So a strip's steps are skipped only where the block of B it meets is finite ({@link #finite}), and
+ * a tile whose sum ends at -0 runs all its steps again ({@link #kernel3}). Blocks whose first rows have few
+ * zeros, strip pairs more than 90% busy ({@link #worth}) and panels narrower than 3L run every step.
  *
  * <p>The busy steps are bit masks, one bit per p of a K block ({@code KC} at most: 4 longs a strip), in the
  * per-thread scratch. Everything vector stays inside each method.
@@ -132,9 +134,11 @@ final class SkipZeros {
      * {@link PanamaGemm#kernel3}'s SR x 3L tile over the busy steps of one strip only: bits
      * {@code mask[mi .. mi + words)} say which of the K block's steps to take (step p reads
      * {@code a[ai + r*ars + p*aps]} and B's row {@code b[bi + p*bs ..]}). Stored as kernel3 stores, with the
-     * same operations per element, so the same bits as kernel3 over all the steps.
+     * same operations per element, so the same bits as kernel3 over all the steps, except where a sum ends at
+     * -0: the full chain's skipped +0 products would have made it +0. Such a tile (an underflowed product, so
+     * rarely) is not stored, and false returned, for the caller to run all its steps.
      */
-    static void kernel3(long[] mask, int mi, int words, float[] a, int ai, int ars, int aps, float[] b, int bi,
+    static boolean kernel3(long[] mask, int mi, int words, float[] a, int ai, int ars, int aps, float[] b, int bi,
                         int bs, float[] out, int oi, int ors, float alpha, float beta, boolean readC) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00,
                 c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
@@ -168,6 +172,15 @@ final class SkipZeros {
                 c31 = x.fma(b1, c31);
                 c32 = x.fma(b2, c32);
             }
+        }
+        // A skipped step adds a zero to the sum, which changes it only from -0 to +0: the chains differ at most
+        // in a zero's sign, and only where this one ends at -0.
+        VectorMask<Integer> negativeZero = negativeZero(c00).or(negativeZero(c01)).or(negativeZero(c02))
+                .or(negativeZero(c10)).or(negativeZero(c11)).or(negativeZero(c12))
+                .or(negativeZero(c20)).or(negativeZero(c21)).or(negativeZero(c22))
+                .or(negativeZero(c30)).or(negativeZero(c31)).or(negativeZero(c32));
+        if (negativeZero.anyTrue()) {
+            return false;
         }
         final int o0 = oi, o1 = oi + ors, o2 = oi + 2 * ors, o3 = oi + 3 * ors;
         if (alpha != 1f) {
@@ -211,5 +224,10 @@ final class SkipZeros {
         c30.intoArray(out, o3);
         c31.intoArray(out, o3 + L);
         c32.intoArray(out, o3 + 2 * L);
+        return true;
+    }
+
+    private static VectorMask<Integer> negativeZero(FloatVector v) {
+        return v.reinterpretAsInts().compare(VectorOperators.EQ, Integer.MIN_VALUE);
     }
 }

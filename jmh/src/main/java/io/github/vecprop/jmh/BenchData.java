@@ -17,12 +17,21 @@ final class BenchData {
 
     /** The first {@code rows} training images, 784 floats each. */
     static float[] fashionImages(int rows) {
-        return Arrays.copyOf(subset().trainImages().data(), rows * 784);
+        return Arrays.copyOf(subset(rows).trainImages().data(), rows * 784);
     }
 
     /** Their labels. */
     static int[] fashionLabels(int rows) {
-        return Arrays.copyOf(subset().trainLabels(), rows);
+        return Arrays.copyOf(subset(rows).trainLabels(), rows);
+    }
+
+    private static Dataset subset(int rows) {
+        Dataset d = subset();
+        if (rows < 1 || rows > d.trainLabels().length) {
+            throw new IllegalArgumentException("the embedded subset has " + d.trainLabels().length
+                    + " training images, not " + rows);
+        }
+        return d;
     }
 
     private static Dataset subset() {
