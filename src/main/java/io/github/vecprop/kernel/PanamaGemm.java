@@ -35,9 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
  * handled by its packing routine, so NN, NT, TN and TT share the micro-kernels (3L, 2L and a one-vector
  * variant for narrower last panels; all compute each element of C with the same operations). A full tile leaves the kernel straight into C
  * ({@code alpha * acc + beta * C}); an edge tile goes through a small per-thread tile, which a separate routine
- * merges into C with the same operations (full vectors, then scalars at the right edge). With A transposed and
- * 3L panels, a strip's K steps where 4 neighbouring rows of op(A) are all zero are left out ({@link SkipZeros}:
- * image pixels, in the dW of a first layer), with the same bits. Buffers live in a per-thread {@link Scratch} and are reused:
+ * merges into C with the same operations (full vectors, then scalars at the right edge). Buffers live in a per-thread {@link Scratch} and are reused:
  * no allocation per call in steady state.
  *
  * <p>Tiny products ({@code m <= 4}, e.g. batch-1 inference) skip packing: a row of C is accumulated
@@ -58,8 +56,6 @@ final class PanamaGemm {
 
     /** Rows of the register tile. */
     static final int MR = 8;
-    /** Rows of a zero-skipping strip ({@link SkipZeros}). */
-    private static final int SR = SkipZeros.SR;
     /** Columns of the 2L kernel's register tile (the widest panel with 16 vector registers; see W3). */
     static final int NR = 2 * L;
     /**
@@ -123,15 +119,6 @@ final class PanamaGemm {
             }
             return aPack;
         }
-
-        /** Busy steps of the strips of one block of A ({@link SkipZeros#busySteps}), full size from the start. */
-        final long[] skipMask = new long[MC / SkipZeros.SR * SkipZeros.words(KC)];
-        /** Nonzero lanes of A's rows, transposed A ({@link SkipZeros#busySteps}). */
-        final int[] skipLanes = new int[KC * ((MC + L - 1) / L)];
-        /** Whether blocked products skip all-zero steps of A's strips ({@link SkipZeros}); tests turn it off to compare. */
-        boolean skipZeros = true;
-        /** Strips that went through {@link SkipZeros#kernel3}, counted for the tests. */
-        long skippingStrips;
 
         /** The nonzero inputs of a served row (PanamaDense.nonzeros), values and indices. */
         float[] nonzeroValues = new float[0];
@@ -494,11 +481,8 @@ final class PanamaGemm {
         // ones are, and only a padded last vector is packed. A wide B is packed: rows a power of two apart
         // would meet in a few sets of L1.
         boolean inPlace = prepacked == null && !transB && (long) kcStep * ldb <= IN_PLACE_FLOATS;
-        // Zero skipping (SkipZeros) for A transposed, where a strip is neighbouring pixels (dW of a first layer).
-        boolean skipping = s.skipZeros && transA && W3 == 3 * L && L <= Integer.SIZE; // a strip's lanes in an int
         for (int jc = j0; jc < vEnd; jc += ncStep) {
             int nc = Math.min(ncStep, vEnd - jc);
-            boolean skipHere = skipping && hasWhole3L(nc, n - jc); // the only panels that skip
             for (int pc = p0; pc < p1; pc += kcStep) {
                 int kc = Math.min(kcStep, p1 - pc);
                 boolean first = pc == p0;
@@ -520,19 +504,6 @@ final class PanamaGemm {
                     if (fullRows < mc && !halfInPlace) {
                         packA(transA, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kc, ap);
                     }
-                    // Which steps of the full strips' halves are all zero. The block's first L rows first: a block
-                    // with too few zeros there runs every step, for a twelfth of its masks' cost. Each block decides
-                    // for itself, so the row slabs of two threads do too.
-                    boolean skip = false;
-                    if (skipHere && fullRows > 0) {
-                        int rows = Math.min(fullRows, L);
-                        skip = SkipZeros.worth(SkipZeros.busySteps(a, aOff, lda, ic, rows, pc, kc, s.skipMask,
-                                s.skipLanes), rows / SR * kc);
-                        if (skip && rows < fullRows) {
-                            skip = SkipZeros.worth(SkipZeros.busySteps(a, aOff, lda, ic, fullRows, pc, kc, s.skipMask,
-                                    s.skipLanes), fullRows / SR * kc);
-                        }
-                    }
                     for (int col0 = 0, width; col0 < nc; col0 += width) {
                         width = blockWidth(nc, col0);
                         int cols = Math.min(width, n - jc - col0);
@@ -546,8 +517,6 @@ final class PanamaGemm {
                             bi = bOff + pc * ldb + jc + col0;
                             bStride = ldb;
                         }
-                        boolean skipPanel = skip && width == 3 * L && cols == width
-                                && SkipZeros.finite(bs, bi, bStride, kc);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             float[] as;
@@ -575,21 +544,6 @@ final class PanamaGemm {
                             // and C2 then compiled other kernels with every vector boxed (package-info).
                             int ci = cOff + (ic + ir) * ldc + jc + col0;
                             boolean whole = rows == MR && cols == width;
-                            if (skipPanel && ir < fullRows && SkipZeros.worth(SkipZeros.busy(s.skipMask, ir / SR, kc)
-                                    + SkipZeros.busy(s.skipMask, ir / SR + 1, kc), 2 * kc)) {
-                                int words = SkipZeros.words(kc);
-                                s.skippingStrips += MR / SR;
-                                for (int h = 0; h < MR / SR; h++) {
-                                    int ah = ai + h * SR * ars;
-                                    int ch = ci + h * SR * ldc;
-                                    if (!SkipZeros.kernel3(s.skipMask, (ir / SR + h) * words, words, as, ah, ars, aps,
-                                            bs, bi, bStride, c, ch, ldc, alpha, betaNow, readC)) {
-                                        kernel3Half(kc, as, ah, ars, aps, bs, bi, bStride, tile); // a -0 sum: all steps
-                                        merge(tile, W3, SR, cols, c, ch, ldc, alpha, betaNow, readC);
-                                    }
-                                }
-                                continue;
-                            }
                             if (width == 3 * L) { // never on AVX2, where W3 is 2L
                                 if (whole) {
                                     kernel3(kc, as, ai, ars, aps, bs, bi, bStride, c, ci, ldc, alpha, betaNow, readC);
@@ -621,17 +575,6 @@ final class PanamaGemm {
             thin(s, transA, transB, i0, i1, vc, n - vc, k, p0, p1, alpha, a, aOff, lda, b, bOff, ldb, prepacked, beta,
                     c, cOff, ldc);
         }
-    }
-
-    /** Whether a block of {@code nc} vector columns, {@code cols} of them real, has a 3L panel of real columns only. */
-    private static boolean hasWhole3L(int nc, int cols) {
-        for (int col0 = 0, width; col0 < nc; col0 += width) {
-            width = blockWidth(nc, col0);
-            if (width == 3 * L && col0 + width <= cols) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

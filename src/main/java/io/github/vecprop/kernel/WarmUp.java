@@ -34,19 +34,6 @@ final class WarmUp {
         float[] y = new float[1000];
         float[] d = new float[1000];
         float[] sparse = new float[1000]; // three inputs of four zero: the served rows that skip zero inputs
-        // A for the transposed products as images give it (SkipZeros): 100 rows of 200 pixels, zero borders, a
-        // band where a third of each strip's steps are zero, a busy middle; and a dense A, on which skipping
-        // gives up. Without them the skipping kernel was compiled having seen no step and trapped on the first
-        // real batch (and blocked ran interpreted-profiled code into training).
-        float[] images = new float[100 * 200];
-        float[] dense = new float[100 * 200];
-        for (int p = 0; p < 100; p++) {
-            for (int i = 0; i < 200; i++) {
-                boolean zero = i % 100 < 30 || (i % 100 < 60 && (i / SkipZeros.SR + p) % 3 == 0);
-                images[p * 200 + i] = zero ? 0f : 0.5f;
-                dense[p * 200 + i] = 0.25f;
-            }
-        }
         float[] bias = new float[100];
         int[] labels = new int[100];
         int[] classes = new int[100];
@@ -74,8 +61,6 @@ final class WarmUp {
                 k.gemm(false, false, 100, 50, 300, 1f, a, 0, 300, b, 0, 50, 0f, c, 0, 50);
                 k.gemm(true, false, 100, 50, 300, 1f, a, 0, 100, b, 0, 50, 0f, c, 0, 50);
                 k.gemm(true, false, 200, 50, 100, 1f, a, 0, 200, b, 0, 50, 0f, c, 0, 50);
-                k.gemm(true, false, 200, 50, 100, 1f, images, 0, 200, b, 0, 50, 0f, c, 0, 50);
-                k.gemm(true, false, 200, 50, 100, 1f, dense, 0, 200, b, 0, 50, 0f, c, 0, 50);
                 k.gemm(false, true, 100, 50, 10, 1f, a, 0, 10, b, 0, 10, 0f, c, 0, 50);
                 // A long K in halves (PanamaGemm.splitsK, the forward of a 784-50 layer): two threads if there are.
                 k.gemm(false, false, 100, 50, 500, 1f, a, 0, 500, b, 0, 50, 0f, c, 0, 50);

@@ -57,7 +57,7 @@ public class GemmBenchmark {
     /**
      * A's values: {@code random} in [-1, 1), or {@code fashion}: 100 images of the embedded Fashion-MNIST subset
      * (half their pixels zero) as A's 100 rows by 784, for {@code 100x784x50} (the first layer's forward) and
-     * {@code 784x100x50:TN} (its dW, where zero skipping, the kernel package's SkipZeros, applies).
+     * {@code 784x100x50:TN} (its dW): for kernels whose speed depends on the data.
      */
     @Param({"random"})
     public String data;

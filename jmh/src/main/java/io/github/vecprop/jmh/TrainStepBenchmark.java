@@ -41,7 +41,7 @@ public class TrainStepBenchmark {
     public boolean batchnorm;
     /**
      * The batch: {@code uniform} pixels in [0, 1) with random labels, or {@code fashion}: 100 images of the
-     * embedded Fashion-MNIST subset with their labels (half the pixels zero, which the first layer's dW skips).
+     * embedded Fashion-MNIST subset with their labels (half the pixels zero, as real inputs are).
      */
     @Param({"uniform"})
     public String data;
