@@ -55,9 +55,10 @@ public class GemmBenchmark {
     public int threads;
 
     /**
-     * A's values: {@code random} in [-1, 1), or {@code fashion}: 100 images of the embedded Fashion-MNIST subset
-     * (half their pixels zero) as A's 100 rows by 784, for {@code 100x784x50} (the first layer's forward) and
-     * {@code 784x100x50:TN} (its dW): for kernels whose speed depends on the data.
+     * A's values: {@code random} in [-1, 1), or {@code images}: images of the embedded Fashion-MNIST subset (about
+     * half their pixels zero), for kernels whose speed depends on the data. {@code images} needs op(A) with 784
+     * columns (A by rows, one image a row: 100x784x50, the first layer's forward) or 784 rows ({@code :TN}, one
+     * image a column of op(A): 784x100x50:TN, its dW); the other side is the number of images.
      */
     @Param({"random"})
     public String data;
@@ -91,12 +92,15 @@ public class GemmBenchmark {
         transB = op.charAt(1) == 'T';
         a = switch (data) {
             case "random" -> random(1, m * k);
-            case "fashion" -> BenchData.fashionImages(m * k / 784);
-            default -> throw new IllegalArgumentException("unknown data " + data);
+            case "images" -> {
+                if ((transA ? m : k) != BenchData.PIXELS) {
+                    throw new IllegalArgumentException("data=images needs op(A) with 784 columns, or 784 rows with :TN, not "
+                            + shape);
+                }
+                yield BenchData.images(transA ? k : m);
+            }
+            default -> throw new IllegalArgumentException("data is random or images, not " + data);
         };
-        if (data.equals("fashion") && (a.length != m * k || (transA ? m : k) != 784)) {
-            throw new IllegalArgumentException("data=" + data + " needs op(A) with 784 pixels a row or column, not " + shape);
-        }
         b = random(2, k * n);
         c = new float[m * n];
         switch (impl) {

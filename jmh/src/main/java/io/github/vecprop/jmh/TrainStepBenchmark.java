@@ -40,8 +40,9 @@ public class TrainStepBenchmark {
     @Param({"false", "true"})
     public boolean batchnorm;
     /**
-     * The batch: {@code uniform} pixels in [0, 1) with random labels, or {@code fashion}: 100 images of the
-     * embedded Fashion-MNIST subset with their labels (half the pixels zero, as real inputs are).
+     * The batch: {@code uniform} pixels in [0, 1) with random labels, or {@code images}: the first 100 images of the
+     * embedded Fashion-MNIST subset with their labels (about half the pixels zero, as real inputs are). The same
+     * values as {@link OnnxRuntimeBenchmark}'s {@code data}, so one {@code -p data=..} serves both.
      */
     @Param({"uniform"})
     public String data;
@@ -58,13 +59,13 @@ public class TrainStepBenchmark {
                 .init(Init.std(0.01f)).seed(1);
         net = (batchnorm ? b.batchNorm() : b).build();
         sgd = Optimizer.named("sgd", 0.1f);
-        if (data.equals("fashion")) {
-            x = Tensor.of(BenchData.fashionImages(100), 100, 784);
-            t = BenchData.fashionLabels(100);
+        if (data.equals("images")) {
+            x = Tensor.of(BenchData.images(100), 100, BenchData.PIXELS);
+            t = BenchData.labels(100);
             return;
         }
         if (!data.equals("uniform")) {
-            throw new IllegalArgumentException("unknown data " + data);
+            throw new IllegalArgumentException("data is uniform or images, not " + data);
         }
         SplittableRandom r = new SplittableRandom(2);
         float[] pixels = new float[100 * 784];
