@@ -103,7 +103,11 @@ final class PanamaGemm {
         /** Full size from the start (8 KB with 16 lanes): growing it later would meet the JIT's never-taken branch. */
         float[] aPack = new float[MR * KC];
         float[] aRows = new float[0];
-        /** Edge tiles of up to MR x W3 from the micro-kernels; 16L for dots, 10L and 20L for the narrow kernels. */
+        /**
+         * Edge tiles of up to MR x W3 from the micro-kernels; 16L for dots, 10L and 20L for the narrow kernels; the
+         * repeated bias and the column sums of rows narrower than a vector (PanamaKernels.addBias, columnSums),
+         * which hold nothing in it across a call.
+         */
         final float[] tile = new float[MR * 3 * L];
 
         float[] bPack(int size) {

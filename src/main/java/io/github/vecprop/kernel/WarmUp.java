@@ -71,6 +71,7 @@ final class WarmUp {
                 k.addBias(y, 0, 20, 50, bias, 0);
                 k.addBias(y, 0, 100, 10, bias, 0);
                 k.columnSums(x, 0, 10, 100, bias, 0);
+                k.columnSums(x, 0, 100, 10, bias, 0);
                 k.reluForward(x, 0, y, 0, 1000);
                 k.reluBackward(x, 0, d, 0, y, 0, 1000);
                 k.sigmoidForward(x, 0, y, 0, 1000);

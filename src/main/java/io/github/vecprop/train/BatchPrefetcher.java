@@ -44,6 +44,13 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
      * rows, 10 was best or within 2%.
      */
     static final int PIECE_ROWS = 10;
+    /**
+     * How long {@link #await} spins while other threads hold the pieces (one takes a few µs) before it parks: a
+     * park asked for 20 µs slept 97 µs (median) on the 2-core KVM machine. With two gemm threads and 10,000 steps
+     * (E2E harness, alternated three times) the trainer parked 212-2,561 times a run and waited 81-206 ms in all
+     * before; 95-303 times and 60-118 ms with the spin.
+     */
+    static final long AWAIT_SPIN_NANOS = 50_000L;
 
     private final float[] data;
     /** The rows of {@code data} as pixel codes ({@link PixelCodes}, {@code lanes} lanes), or null to copy floats. */
@@ -118,12 +125,13 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
 
     /**
      * Waits until batch {@code seq} is gathered, gathering pieces itself when no one else is (so the wait does
-     * not depend on helpers that another caller's products keep busy). While another thread runs a piece, it
-     * spins for up to {@link #AWAIT_SPIN_NANOS}, then parks. An interrupt does not end the wait, which lasts at
-     * most a few gathers (microseconds): park then returns at once, the loop spins that long, and the status
-     * stays set.
+     * not depend on helpers that another caller's products keep busy). While other threads run the pieces, it
+     * spins for up to {@link #AWAIT_SPIN_NANOS} since it last ran one itself, then parks 20 µs at a time, trying
+     * between parks. An interrupt does not end the wait, which lasts at most a few gathers (microseconds): park
+     * then returns at once, the loop spins that long, and the status stays set.
      */
     void await(int seq) {
+        boolean spinning = false;
         long spinStart = 0;
         while (gathered < seq) {
             Throwable f = failure;
@@ -131,11 +139,12 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
                 throw new IllegalStateException("gathering a batch failed", f);
             }
             if (runPiece()) {
-                spinStart = 0;
+                spinning = false;
                 continue;
             }
             long now = System.nanoTime();
-            if (spinStart == 0) {
+            if (!spinning) {
+                spinning = true;
                 spinStart = now;
             }
             if (now - spinStart < AWAIT_SPIN_NANOS) {
@@ -146,12 +155,6 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
         }
     }
 
-    /**
-     * How long {@link #await} spins while another thread holds the piece it would run next (a piece takes 2-15
-     * µs), before it parks. A park asked for 20 µs slept 97 µs (median) on the 2-core KVM machine; with two gemm
-     * threads the trainer used to park 600-1,400 times in 10,000 steps, 142-168 ms of waiting in all.
-     */
-    static final long AWAIT_SPIN_NANOS = 50_000L;
 
     /**
      * The rows of batch {@code seq} ({@code batchSize x d}), a prefetcher-owned buffer: valid from
@@ -171,7 +174,7 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
     public boolean runPiece() {
         // Volatile reads first: the waiting trainer and idle helpers call this in their spin loops, and a
         // compare-and-set on busy for nothing would pass its line between the cores on every turn.
-        if (!hasPendingWork() || !busy.compareAndSet(false, true)) {
+        if (!hasPendingWork() || busy.get() || !busy.compareAndSet(false, true)) {
             return false;
         }
         try {

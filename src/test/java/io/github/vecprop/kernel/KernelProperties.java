@@ -69,14 +69,15 @@ class KernelProperties {
     static void rowKernelsMatchScalar(Kernels k) {
         Properties.qt().forAll(Sizes.between(0, 40), Sizes.between(1, 120), OFFSETS, Sizes.seeds()).checkAssert((rows, cols, off, seed) -> {
             int size = rows * cols;
+            int off2 = (3 * off + 1) % 7; // the bias's and the sums' offset, apart from x's
             float[] x = TestData.uniform(seed, size + off, -5f, 5f);
-            float[] bias = TestData.uniform(seed + 1, cols + off, -1f, 1f);
+            float[] bias = TestData.uniform(seed + 1, cols + off2, -1f, 1f);
             compare("addBias", k, size + off, 0, (kk, out) -> {
                 System.arraycopy(x, 0, out, 0, size + off);
-                kk.addBias(out, off, rows, cols, bias, off);
+                kk.addBias(out, off, rows, cols, bias, off2);
             });
             // The same adds in the same order (each column from zero, row by row), narrow rows included: exact.
-            compare("columnSums", k, cols + off + 2, 0, (kk, out) -> kk.columnSums(x, off, rows, cols, out, off));
+            compare("columnSums", k, cols + off2 + 2, 0, (kk, out) -> kk.columnSums(x, off, rows, cols, out, off2));
             compare("softmaxRows", k, size + off, 1e-6, (kk, out) -> kk.softmaxRows(x, off, out, off, rows, cols));
             compare("softmaxRows in place", k, size + off, 1e-6, (kk, out) -> {
                 System.arraycopy(x, 0, out, 0, size + off);
@@ -223,6 +224,33 @@ class KernelProperties {
             }
         };
         assertThrows(AssertionError.class, () -> elementwiseMatchesScalar(mutant));
+    }
+
+    /** Rows narrower than a vector take their own paths in addBias and columnSums: the property must reach them. */
+    @Test
+    void catchesNarrowRowKernelsOffByOneColumnOrRow() {
+        Kernels shiftedBias = new ForwardingKernels(KernelProvider.panama()) {
+            @Override
+            public void addBias(float[] x, int xOff, int rows, int cols, float[] bias, int biasOff) {
+                super.addBias(x, xOff, rows, cols, bias, biasOff);
+                if (cols > 1 && cols < PanamaKernels.lanes() && rows > 1) { // the second row gets column 0's bias in column 1
+                    x[xOff + cols + 1] += bias[biasOff] - bias[biasOff + 1];
+                }
+            }
+        };
+        assertThrows(AssertionError.class, () -> rowKernelsMatchScalar(shiftedBias));
+        Kernels lastRowTwice = new ForwardingKernels(KernelProvider.panama()) {
+            @Override
+            public void columnSums(float[] x, int xOff, int rows, int cols, float[] out, int outOff) {
+                super.columnSums(x, xOff, rows, cols, out, outOff);
+                if (cols < PanamaKernels.lanes() && rows > 1) {
+                    for (int j = 0; j < cols; j++) {
+                        out[outOff + j] += x[xOff + (rows - 1) * cols + j];
+                    }
+                }
+            }
+        };
+        assertThrows(AssertionError.class, () -> rowKernelsMatchScalar(lastRowTwice));
     }
 
     @Test
