@@ -56,6 +56,8 @@ final class PanamaGemm {
 
     /** Rows of the register tile. */
     static final int MR = 8;
+    /** The length of {@link Scratch#tile}: an MR x 3L tile, with room for the other users it lists. */
+    static final int TILE_FLOATS = MR * 3 * L;
     /** Columns of the 2L kernel's register tile (the widest panel with 16 vector registers; see W3). */
     static final int NR = 2 * L;
     /**
@@ -108,7 +110,7 @@ final class PanamaGemm {
          * repeated bias and the column sums of rows narrower than a vector (PanamaKernels.addBias, columnSums),
          * which hold nothing in it across a call.
          */
-        final float[] tile = new float[MR * 3 * L];
+        final float[] tile = new float[TILE_FLOATS];
 
         float[] bPack(int size) {
             if (bPack.length < size) {

@@ -103,11 +103,9 @@ public final class PanamaKernels implements Kernels {
      * fits the scratch tile.
      */
     private static boolean narrowRows(int rows, int cols) {
-        return cols > 0 && cols < LANES && (long) rows * cols >= LANES && period(cols) <= TILE_FLOATS;
+        // lcm(cols, LANES) is at most (LANES - 1) * LANES floats: within the tile for up to 25 lanes.
+        return cols > 0 && cols < LANES && (long) rows * cols >= LANES && period(cols) <= PanamaGemm.TILE_FLOATS;
     }
-
-    /** The length of {@link PanamaGemm.Scratch#tile}: lcm(cols, LANES) is at most (LANES - 1) * LANES, within it up to 25 lanes. */
-    private static final int TILE_FLOATS = PanamaGemm.MR * 3 * LANES;
 
     /** {@code lcm(cols, LANES)}: after that many floats, rows of {@code cols} start on a vector boundary again. */
     private static int period(int cols) {

@@ -69,7 +69,7 @@ class KernelProperties {
     static void rowKernelsMatchScalar(Kernels k) {
         Properties.qt().forAll(Sizes.between(0, 40), Sizes.between(1, 120), OFFSETS, Sizes.seeds()).checkAssert((rows, cols, off, seed) -> {
             int size = rows * cols;
-            int off2 = (3 * off + 1) % 7; // the bias's and the sums' offset, apart from x's
+            int off2 = (off + 3) % 7; // the bias's and the sums' offset, never x's
             float[] x = TestData.uniform(seed, size + off, -5f, 5f);
             float[] bias = TestData.uniform(seed + 1, cols + off2, -1f, 1f);
             compare("addBias", k, size + off, 0, (kk, out) -> {
@@ -233,7 +233,8 @@ class KernelProperties {
             @Override
             public void addBias(float[] x, int xOff, int rows, int cols, float[] bias, int biasOff) {
                 super.addBias(x, xOff, rows, cols, bias, biasOff);
-                if (cols > 1 && cols < PanamaKernels.lanes() && rows > 1) { // the second row gets column 0's bias in column 1
+                // Narrow rows only (as PanamaKernels.narrowRows): the second row gets column 0's bias in column 1.
+                if (cols > 1 && cols < PanamaKernels.lanes() && rows > 1 && rows * cols >= PanamaKernels.lanes()) {
                     x[xOff + cols + 1] += bias[biasOff] - bias[biasOff + 1];
                 }
             }
@@ -243,7 +244,7 @@ class KernelProperties {
             @Override
             public void columnSums(float[] x, int xOff, int rows, int cols, float[] out, int outOff) {
                 super.columnSums(x, xOff, rows, cols, out, outOff);
-                if (cols < PanamaKernels.lanes() && rows > 1) {
+                if (cols < PanamaKernels.lanes() && rows > 1 && rows * cols >= PanamaKernels.lanes()) {
                     for (int j = 0; j < cols; j++) {
                         out[outOff + j] += x[xOff + (rows - 1) * cols + j];
                     }

@@ -156,6 +156,39 @@ class TrainerTest {
                         .getMessage());
     }
 
+    /**
+     * The warm-up's own train loop ({@link Trainer#warmUpLoop}, which {@code warmUp} runs only when its budget allows)
+     * on pixel codes, so its prefetcher gathers from them: the net, the optimizer and the data stay as they were.
+     */
+    @Test
+    void warmUpLoopLeavesTheNetTheOptimizerAndTheDataAlone() {
+        int n = (Trainer.WARM_UP_LOOP_BATCHES + 2) * 10;
+        int[] t = new int[n];
+        Tensor x = data(8, n, t);
+        float[] codes = x.data();
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = Math.round(codes[i] * 255f) / 255f; // c / 255f, as Idx reads an image
+        }
+        float[] xBefore = codes.clone();
+        int[] tBefore = t.clone();
+        float[][] finals = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            TwoLayerNet net = new TwoLayerNet(D, 8, CLASSES, 0.3f, 6);
+            Trainer trainer = new Trainer(net, Optimizer.named("adam", 0.01f), 10, 7);
+            trainer.train(x, t, x, t, 20, null);
+            if (run == 1) {
+                float[] w1 = net.params().get("W1").data().clone();
+                trainer.warmUpLoop(x, t);
+                assertArrayEquals(w1, net.params().get("W1").data());
+            }
+            trainer.train(x, t, x, t, 15, null);
+            finals[run] = net.params().get("W1").data().clone();
+        }
+        assertArrayEquals(finals[0], finals[1]);
+        assertArrayEquals(xBefore, x.data());
+        assertArrayEquals(tBefore, t);
+    }
+
     /** Records which rows each step saw; row i of the data carries i in its first feature. */
     private static final class SpyNet extends Sequential {
         final List<Set<Integer>> epochs = new ArrayList<>();
