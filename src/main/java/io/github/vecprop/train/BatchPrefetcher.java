@@ -155,7 +155,6 @@ final class BatchPrefetcher implements AutoCloseable, GemmThreads.IdleWork {
         }
     }
 
-
     /**
      * The rows of batch {@code seq} ({@code batchSize x d}), a prefetcher-owned buffer: valid from
      * {@link #await}{@code (seq)} until request {@code seq + DEPTH + 1}, which reuses it, is made.

@@ -78,8 +78,8 @@ public final class Trainer {
      * for {@code maxMillis}. Then one more round of steps is timed, and if four times 600 steps at that cost fit in
      * what is left of the budget, {@link #train} runs 600 steps on another scratch copy over the first 8 batches,
      * evaluated on the first ({@link #WARM_UP_LOOP_STEPS}); it may pass the budget by up to that margin. A budget
-     * of 0 or less runs nothing. The net, the optimizer and the data are left as they were, so training afterwards gives the
-     * same bits. Call it after {@link KernelProvider#warmUp(long)}.
+     * of 0 or less runs nothing. The net, the optimizer and the data are left as they were, so training afterwards
+     * gives the same bits. Call it after {@link KernelProvider#warmUp(long)}.
      *
      * <p>Why: the JIT compiles from the calls it has seen. After the kernels' own warm-up on small shapes, the
      * first real steps still meet branches it had not seen, and their methods are compiled again: on the 2-core
