@@ -78,7 +78,7 @@ public final class PanamaKernels implements Kernels {
     public void addBias(float[] x, int xOff, int rows, int cols, float[] bias, int biasOff) {
         Checks.range("x", x, xOff, Checks.dims(rows, cols));
         Checks.range("bias", bias, biasOff, cols);
-        if (narrowRows(rows, cols)) {
+        if (NARROW_BIAS_FITS && narrowRows(rows, cols)) {
             addBiasNarrow(x, xOff, rows, cols, bias, biasOff);
             return;
         }
@@ -99,13 +99,17 @@ public final class PanamaKernels implements Kernels {
 
     /**
      * Whether rows narrower than a vector (the 10 classes) go through the narrow paths of {@link #addBias} and
-     * {@link #columnSums}: at least one vector in all, and the bias repeated over {@code lcm(cols, LANES)} floats
-     * fits the scratch tile.
+     * {@link #columnSums}: at least one vector in all.
      */
     private static boolean narrowRows(int rows, int cols) {
-        // lcm(cols, LANES) is at most (LANES - 1) * LANES floats: within the tile for up to 25 lanes.
-        return cols > 0 && cols < LANES && (long) rows * cols >= LANES && period(cols) <= PanamaGemm.TILE_FLOATS;
+        return cols > 0 && cols < LANES && (long) rows * cols >= LANES;
     }
+
+    /**
+     * Whether the bias repeated over {@code lcm(cols, LANES)} floats, at most {@code (LANES - 1) * LANES}, fits the
+     * scratch tile for every narrow width: up to 25 lanes.
+     */
+    private static final boolean NARROW_BIAS_FITS = (LANES - 1) * LANES <= PanamaGemm.TILE_FLOATS;
 
     /** {@code lcm(cols, LANES)}: after that many floats, rows of {@code cols} start on a vector boundary again. */
     private static int period(int cols) {

@@ -102,20 +102,19 @@ public final class Trainer {
         int[] t = Arrays.copyOf(tTrain, batchSize);
         Sequential scratch = net.copy();
         Optimizer scratchOptimizer = optimizer.fresh();
-        long start = System.nanoTime();
-        boolean steady = KernelProvider.warmUp(() -> {
+        Runnable round = () -> {
             for (int i = 0; i < WARM_UP_STEPS; i++) {
                 scratchOptimizer.update(scratch.params(), scratch.gradient(x, t));
             }
-        }, maxMillis);
+        };
+        long start = System.nanoTime();
+        boolean steady = KernelProvider.warmUp(round, maxMillis);
         double left = maxMillis * 1e6 - (System.nanoTime() - start);
         if (maxMillis <= 0 || left <= 0) {
             return steady;
         }
         long roundStart = System.nanoTime(); // one more round, timed: what a step costs now
-        for (int i = 0; i < WARM_UP_STEPS; i++) {
-            scratchOptimizer.update(scratch.params(), scratch.gradient(x, t));
-        }
+        round.run();
         long now = System.nanoTime();
         double perStep = Math.max(1, now - roundStart) / (double) WARM_UP_STEPS;
         if (WARM_UP_LOOP_STEPS * perStep * WARM_UP_LOOP_MARGIN <= left - (now - roundStart)) {
