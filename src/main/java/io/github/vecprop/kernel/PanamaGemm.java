@@ -1200,109 +1200,155 @@ final class PanamaGemm {
     }
 
     /**
-     * {@link #narrow} with A by rows, for {@link #paired} shapes and {@code m >= 2}, on B in {@link #packPaired}'s
-     * layout from {@code bq[bo]}: rows two at a time, each row's result stored as one whole vector straight into C
+     * {@link #narrow} with A by rows, for {@link #paired} shapes and {@code m >= 4}, on B in {@link #packPaired}'s
+     * layout from {@code bq[bo]}: rows four at a time, each row's result stored as one whole vector straight into C
      * while its window stays inside the block (beta 0, rows contiguous; later stores overwrite what runs on), through
-     * {@code tile} after that. With m odd the last pair overlaps its predecessor and stores only its new row, so
-     * every row goes through the same operations and none is stored twice.
+     * {@code tile} after that. With m not a multiple of four the last group overlaps its predecessor and stores only
+     * its new rows, so every row goes through the same operations and none is stored twice.
      * <p>{@link #kernelNarrowRows} needs a broadcast of A per multiply-add, and Zen 4 runs its 16-lane form at
      * about 1.4 cycles a multiply-add (jmh's NarrowFloorBenchmark). Here a lane holds one K phase of one
      * column: half a vector of A, repeated in both halves by one shuffle, meets one column pair's values for
-     * those K, so every lane of every multiply-add is used, with one shuffle per five of them. The K phases
-     * are summed at the end by a fixed tree of blends, shuffles and adds (as in {@link #dots}), the two rows'
-     * fifth pairs sharing their vectors. The pairs run in this one method, so its shuffles and masks are set up
+     * those K, so every lane of every multiply-add is used, with one shuffle per five of them. Four rows share
+     * each load of B: with two, the loads (12 per 20 multiply-adds, each crossing a cache line when B's pack is not
+     * 64-byte aligned, which a heap array cannot promise) bound the loop, 1.3 against 1.0 µs aligned at 100x50x10
+     * on the Zen 4; four rows ran 0.84-1.3 µs at any alignment. The K phases
+     * are summed at the end by a fixed tree of blends, shuffles and adds (as in {@link #dots}), two rows at a time,
+     * the two rows' fifth pairs sharing their vectors. The pairs run in this one method, so its shuffles and masks are set up
      * once per product, not once per pair.
      */
     static void narrowPaired(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] bq, int bo,
                              float beta, float[] c, int cOff, int ldc, float[] tile) {
         int done = 0;
-        for (int i = 0; done < m; i = Math.min(i + 2, m - 2)) {
+        for (int i = 0; done < m; i = Math.min(i + 4, m - 4)) {
             int a0 = aOff + i * lda;
-            int a1 = a0 + lda;
             int ci = cOff + i * ldc;
             FloatVector r0 = FloatVector.zero(S), r1 = r0, r2 = r0, r3 = r0, r4 = r0, s0 = r0, s1 = r0, s2 = r0, s3 = r0,
-                    s4 = r0;
+                    s4 = r0, t0 = r0, t1 = r0, t2 = r0, t3 = r0, t4 = r0, u0 = r0, u1 = r0, u2 = r0, u3 = r0, u4 = r0;
             int blocks = k / L;
             for (int kb = 0; kb < blocks; kb++) {
                 FloatVector x = FloatVector.fromArray(S, a, a0 + kb * L);
-                FloatVector y = FloatVector.fromArray(S, a, a1 + kb * L);
+                FloatVector y = FloatVector.fromArray(S, a, a0 + 1 * lda + kb * L);
+                FloatVector z = FloatVector.fromArray(S, a, a0 + 2 * lda + kb * L);
+                FloatVector w = FloatVector.fromArray(S, a, a0 + 3 * lda + kb * L);
                 int bi = bo + kb * 2 * PAIRS * L;
                 FloatVector xl = x.rearrange(LOW_TWICE);
                 FloatVector yl = y.rearrange(LOW_TWICE);
+                FloatVector zl = z.rearrange(LOW_TWICE);
+                FloatVector wl = w.rearrange(LOW_TWICE);
                 FloatVector b = FloatVector.fromArray(S, bq, bi);
                 r0 = xl.fma(b, r0);
                 s0 = yl.fma(b, s0);
-                b = FloatVector.fromArray(S, bq, bi + L);
+                t0 = zl.fma(b, t0);
+                u0 = wl.fma(b, u0);
+                b = FloatVector.fromArray(S, bq, bi + 1 * L);
                 r1 = xl.fma(b, r1);
                 s1 = yl.fma(b, s1);
+                t1 = zl.fma(b, t1);
+                u1 = wl.fma(b, u1);
                 b = FloatVector.fromArray(S, bq, bi + 2 * L);
                 r2 = xl.fma(b, r2);
                 s2 = yl.fma(b, s2);
+                t2 = zl.fma(b, t2);
+                u2 = wl.fma(b, u2);
                 b = FloatVector.fromArray(S, bq, bi + 3 * L);
                 r3 = xl.fma(b, r3);
                 s3 = yl.fma(b, s3);
+                t3 = zl.fma(b, t3);
+                u3 = wl.fma(b, u3);
                 b = FloatVector.fromArray(S, bq, bi + 4 * L);
                 r4 = xl.fma(b, r4);
                 s4 = yl.fma(b, s4);
+                t4 = zl.fma(b, t4);
+                u4 = wl.fma(b, u4);
                 FloatVector xh = x.rearrange(HIGH_TWICE);
                 FloatVector yh = y.rearrange(HIGH_TWICE);
+                FloatVector zh = z.rearrange(HIGH_TWICE);
+                FloatVector wh = w.rearrange(HIGH_TWICE);
                 b = FloatVector.fromArray(S, bq, bi + 5 * L);
                 r0 = xh.fma(b, r0);
                 s0 = yh.fma(b, s0);
+                t0 = zh.fma(b, t0);
+                u0 = wh.fma(b, u0);
                 b = FloatVector.fromArray(S, bq, bi + 6 * L);
                 r1 = xh.fma(b, r1);
                 s1 = yh.fma(b, s1);
+                t1 = zh.fma(b, t1);
+                u1 = wh.fma(b, u1);
                 b = FloatVector.fromArray(S, bq, bi + 7 * L);
                 r2 = xh.fma(b, r2);
                 s2 = yh.fma(b, s2);
+                t2 = zh.fma(b, t2);
+                u2 = wh.fma(b, u2);
                 b = FloatVector.fromArray(S, bq, bi + 8 * L);
                 r3 = xh.fma(b, r3);
                 s3 = yh.fma(b, s3);
+                t3 = zh.fma(b, t3);
+                u3 = wh.fma(b, u3);
                 b = FloatVector.fromArray(S, bq, bi + 9 * L);
                 r4 = xh.fma(b, r4);
                 s4 = yh.fma(b, s4);
+                t4 = zh.fma(b, t4);
+                u4 = wh.fma(b, u4);
             }
-            // The rows of B after the whole vectors, in accumulators of their own, so the reduction below does not wait
-            // for them.
-            FloatVector tr = FloatVector.zero(S), ts = tr;
+            FloatVector tr = FloatVector.zero(S), ts = tr, tt = tr, tu = tr;
             int tail = bo + blocks * 2 * PAIRS * L;
             for (int p = blocks * L; p < k; p++) {
                 FloatVector b = FloatVector.fromArray(S, bq, tail + (p - blocks * L) * L);
                 tr = FloatVector.broadcast(S, a[a0 + p]).fma(b, tr);
-                ts = FloatVector.broadcast(S, a[a1 + p]).fma(b, ts);
+                ts = FloatVector.broadcast(S, a[a0 + lda + p]).fma(b, ts);
+                tt = FloatVector.broadcast(S, a[a0 + 2 * lda + p]).fma(b, tt);
+                tu = FloatVector.broadcast(S, a[a0 + 3 * lda + p]).fma(b, tu);
             }
             // Lane 8h + t of pair q's vector holds column 2q + h, phase t. Each level sums over one bit of t and
             // sorts the vectors' sums by that bit instead (see dots): bit 2 (r0 with r1, r2 with r3, r4 with s4),
             // bit 1, bit 0. Then row r's column 2q + h is in lane 8h + 4(q & 1) + 2(q >> 1) for q < 4, and
             // columns 8 + h of rows r and s in lanes 8h + 1 and 8h + 5 of both vectors (PAIRED_R, PAIRED_S).
-            FloatVector wr01 = r0.blend(r1, HALF4).add(r1.blend(r0, HALF4).rearrange(SWAP4));
-            FloatVector wr23 = r2.blend(r3, HALF4).add(r3.blend(r2, HALF4).rearrange(SWAP4));
-            FloatVector ws01 = s0.blend(s1, HALF4).add(s1.blend(s0, HALF4).rearrange(SWAP4));
-            FloatVector ws23 = s2.blend(s3, HALF4).add(s3.blend(s2, HALF4).rearrange(SWAP4));
-            FloatVector w4 = r4.blend(s4, HALF4).add(s4.blend(r4, HALF4).rearrange(SWAP4));
-            FloatVector qr = wr01.blend(wr23, HALF2).add(wr23.blend(wr01, HALF2).rearrange(SWAP2));
-            FloatVector qs = ws01.blend(ws23, HALF2).add(ws23.blend(ws01, HALF2).rearrange(SWAP2));
-            FloatVector q4 = w4.add(w4.rearrange(SWAP2));
-            FloatVector fr = qr.blend(q4, HALF1).add(q4.blend(qr, HALF1).rearrange(SWAP1)).rearrange(PAIRED_R);
-            FloatVector fs = qs.blend(q4, HALF1).add(q4.blend(qs, HALF1).rearrange(SWAP1)).rearrange(PAIRED_S);
-            if (blocks * L < k) {
-                fr = fr.add(tr);
-                fs = fs.add(ts);
+            // Rows r and s first, then t and u through the same code.
+            boolean straight = beta == 0f && ldc == n && (m - i - 4) * n >= L - n; // as in narrowPacked
+            for (int g = 0; g < 4; g += 2) {
+                FloatVector wr01 = r0.blend(r1, HALF4).add(r1.blend(r0, HALF4).rearrange(SWAP4));
+                FloatVector wr23 = r2.blend(r3, HALF4).add(r3.blend(r2, HALF4).rearrange(SWAP4));
+                FloatVector ws01 = s0.blend(s1, HALF4).add(s1.blend(s0, HALF4).rearrange(SWAP4));
+                FloatVector ws23 = s2.blend(s3, HALF4).add(s3.blend(s2, HALF4).rearrange(SWAP4));
+                FloatVector w4 = r4.blend(s4, HALF4).add(s4.blend(r4, HALF4).rearrange(SWAP4));
+                FloatVector qr = wr01.blend(wr23, HALF2).add(wr23.blend(wr01, HALF2).rearrange(SWAP2));
+                FloatVector qs = ws01.blend(ws23, HALF2).add(ws23.blend(ws01, HALF2).rearrange(SWAP2));
+                FloatVector q4 = w4.add(w4.rearrange(SWAP2));
+                FloatVector fr = qr.blend(q4, HALF1).add(q4.blend(qr, HALF1).rearrange(SWAP1)).rearrange(PAIRED_R);
+                FloatVector fs = qs.blend(q4, HALF1).add(q4.blend(qs, HALF1).rearrange(SWAP1)).rearrange(PAIRED_S);
+                if (blocks * L < k) {
+                    fr = fr.add(tr);
+                    fs = fs.add(ts);
+                }
+                if (straight) {
+                    fr.mul(alpha).intoArray(c, ci + g * ldc);
+                    fs.mul(alpha).intoArray(c, ci + (g + 1) * ldc);
+                } else {
+                    fr.intoArray(tile, g * L);
+                    fs.intoArray(tile, (g + 1) * L);
+                }
+                r0 = t0;
+                r1 = t1;
+                r2 = t2;
+                r3 = t3;
+                r4 = t4;
+                s0 = u0;
+                s1 = u1;
+                s2 = u2;
+                s3 = u3;
+                s4 = u4;
+                tr = tt;
+                ts = tu;
             }
-            // (m - i - 2) * n >= L - n: the second row's window ends inside the block, as in narrowPacked.
-            if (beta == 0f && ldc == n && (m - i - 2) * n >= L - n) {
-                fr.mul(alpha).intoArray(c, ci);
-                fs.mul(alpha).intoArray(c, ci + ldc);
-            } else {
-                fr.intoArray(tile, 0);
-                fs.intoArray(tile, L);
-                for (int r = done - i; r < 2; r++) {
+            if (!straight) {
+                for (int r = done - i; r < 4; r++) {
                     storeNarrowRow(tile, r * L, n, alpha, beta, c, ci + r * ldc);
                 }
             }
-            done = i + 2;
+            done = i + 4;
         }
     }
+
 
     /**
      * {@code C[r, j] = alpha * tile[r, j] + beta * C[r, j]} for the valid {@code rows x cols} of a tile
