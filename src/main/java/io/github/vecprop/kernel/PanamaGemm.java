@@ -1211,7 +1211,7 @@ final class PanamaGemm {
      * those K, so every lane of every multiply-add is used, with one shuffle per five of them. Four rows share
      * each load of B: with two, the loads (12 per 20 multiply-adds, each crossing a cache line when B's pack is not
      * 64-byte aligned, which a heap array cannot promise) bound the loop: 1.3 against 1.0 µs aligned at 100x50x10
-     * on a 2-core Zen 5 (two 512-bit FMA units); four rows ran 0.84-1.3 µs at any alignment. The K phases
+     * on a 2-core Zen 5 (two 512-bit FMA units); four rows ran 0.84-1.4 µs at any alignment. The K phases
      * are summed at the end by a fixed tree of blends, shuffles and adds (as in {@link #dots}), two rows at a time,
      * the two rows' fifth pairs sharing their vectors. The pairs run in this one method, so its shuffles and masks are set up
      * once per product, not once per pair.
