@@ -1201,20 +1201,21 @@ final class PanamaGemm {
 
     /**
      * {@link #narrow} with A by rows, for {@link #paired} shapes and {@code m >= 4}, on B in {@link #packPaired}'s
-     * layout from {@code bq[bo]}: rows four at a time, each row's result stored as one whole vector straight into C
-     * while its window stays inside the block (beta 0, rows contiguous; later stores overwrite what runs on), through
-     * {@code tile} after that. With m not a multiple of four the last group overlaps its predecessor and stores only
-     * its new rows, so every row goes through the same operations and none is stored twice.
+     * layout from {@code bq[bo]}: rows four at a time, each group's rows stored as whole vectors straight into C
+     * when the last one's window stays inside the block (beta 0, rows contiguous; later stores overwrite what runs
+     * on), through {@code tile} otherwise (always for the last group). With m not a multiple of four the last group
+     * overlaps its predecessor and stores only its new rows, so every row goes through the same operations and none
+     * is stored twice.
      * <p>{@link #kernelNarrowRows} needs a broadcast of A per multiply-add, and Zen 4 runs its 16-lane form at
      * about 1.4 cycles a multiply-add (jmh's NarrowFloorBenchmark). Here a lane holds one K phase of one
      * column: half a vector of A, repeated in both halves by one shuffle, meets one column pair's values for
      * those K, so every lane of every multiply-add is used, with one shuffle per five of them. Four rows share
-     * each load of B: with two, the loads (12 per 20 multiply-adds, each crossing a cache line when B's pack is not
-     * 64-byte aligned, which a heap array cannot promise) bound the loop: 1.3 against 1.0 µs aligned at 100x50x10
+     * each load of B: with two, the loads (12 per 20 multiply-adds, the 10 of B each crossing a cache line when B's
+     * pack is not 64-byte aligned, which a heap array cannot promise) bound the loop: 1.3 against 1.0 µs aligned at 100x50x10
      * on a 2-core Zen 5 (two 512-bit FMA units); four rows ran 0.84-1.4 µs at any alignment. The K phases
      * are summed at the end by a fixed tree of blends, shuffles and adds (as in {@link #dots}), two rows at a time,
-     * the two rows' fifth pairs sharing their vectors. The pairs run in this one method, so its shuffles and masks are set up
-     * once per product, not once per pair.
+     * the two rows' fifth pairs sharing their vectors. The groups run in this one method, so its shuffles and masks are
+     * set up once per product, not once per group.
      */
     static void narrowPaired(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] bq, int bo,
                              float beta, float[] c, int cOff, int ldc, float[] tile) {
@@ -1290,6 +1291,8 @@ final class PanamaGemm {
                 t4 = zh.fma(b, t4);
                 u4 = wh.fma(b, u4);
             }
+            // The rows of B after the whole vectors, in accumulators of their own, so the reduction below does not wait
+            // for them.
             FloatVector tr = FloatVector.zero(S), ts = tr, tt = tr, tu = tr;
             int tail = bo + blocks * 2 * PAIRS * L;
             for (int p = blocks * L; p < k; p++) {
@@ -1304,7 +1307,8 @@ final class PanamaGemm {
             // bit 1, bit 0. Then row r's column 2q + h is in lane 8h + 4(q & 1) + 2(q >> 1) for q < 4, and
             // columns 8 + h of rows r and s in lanes 8h + 1 and 8h + 5 of both vectors (PAIRED_R, PAIRED_S).
             // Rows r and s first, then t and u through the same code.
-            boolean straight = beta == 0f && ldc == n && (m - i - 4) * n >= L - n; // as in narrowPacked
+            // (m - i - 4) * n >= L - n: the fourth row's window ends inside the block, as in narrowPacked.
+            boolean straight = beta == 0f && ldc == n && (m - i - 4) * n >= L - n;
             for (int g = 0; g < 4; g += 2) {
                 FloatVector wr01 = r0.blend(r1, HALF4).add(r1.blend(r0, HALF4).rearrange(SWAP4));
                 FloatVector wr23 = r2.blend(r3, HALF4).add(r3.blend(r2, HALF4).rearrange(SWAP4));
