@@ -376,6 +376,63 @@ class GemmProperties {
         }
     }
 
+    /**
+     * A row of a paired product has the same bits wherever it falls in the groups of four rows, the overlapping
+     * last group included: every row of an m-row product against the same rows taken five at a time (two
+     * overlapping groups), for m of 5 to 13, K with and without a tail, nine and ten columns.
+     */
+    @Test
+    void pairedRowsKeepTheirBitsWhereverTheyFall() {
+        assumeTrue(PanamaGemm.paired(10, 50), "the paired kernel runs with 16 lanes only");
+        checkRowsIndependentOfPlace(PANAMA_1);
+    }
+
+    /** The check above fails for a product whose last row's bits depend on the row count. */
+    @Test
+    void rowPlaceCheckCatchesARowThatDependsOnTheGroups() {
+        assumeTrue(PanamaGemm.paired(10, 50), "the paired kernel runs with 16 lanes only");
+        Gemm nudgesLastRowOfOddGroups = (ta, tb, m, n, k, al, a, ao, lda, b, bo, ldb, be, c, co, ldc) -> {
+            PanamaGemm.gemm(ta, tb, m, n, k, al, a, ao, lda, b, bo, ldb, be, c, co, ldc, 1);
+            if (m % 4 == 1) {
+                int last = co + (m - 1) * ldc;
+                c[last] = Math.nextUp(c[last]);
+            }
+        };
+        assertThrows(AssertionError.class, () -> checkRowsIndependentOfPlace(nudgesLastRowOfOddGroups));
+    }
+
+    private static void checkRowsIndependentOfPlace(Gemm g) {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int n : new int[] {9, 10}) {
+            for (int k : new int[] {16, 17, 50}) {
+                for (int m = 5; m <= 13; m++) {
+                    float[] a = new float[m * k];
+                    float[] b = new float[k * n];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = (float) random.nextDouble(-1, 1);
+                    }
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = (float) random.nextDouble(-1, 1);
+                    }
+                    float[] all = new float[m * n];
+                    g.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, all, 0, n);
+                    for (int first = 0; first + 5 <= m; first++) {
+                        float[] five = new float[5 * n];
+                        g.gemm(false, false, 5, n, k, 1f, a, first * k, k, b, 0, n, 0f, five, 0, n);
+                        for (int i = 0; i < five.length; i++) {
+                            int row = first + i / n;
+                            if (Float.floatToRawIntBits(five[i]) != Float.floatToRawIntBits(all[first * n + i])) {
+                                throw new AssertionError("row " + row + ", column " + i % n + " of " + m + "x" + n
+                                        + "x" + k + ": " + all[first * n + i] + " in the whole product, " + five[i]
+                                        + " among rows " + first + ".." + (first + 4));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static java.util.List<Case> pairedCases() {
         java.util.List<Case> cases = new java.util.ArrayList<>();
         long seed = 1;
