@@ -1210,12 +1210,12 @@ final class PanamaGemm {
      * about 1.4 cycles a multiply-add (jmh's NarrowFloorBenchmark). Here a lane holds one K phase of one
      * column: half a vector of A, repeated in both halves by one shuffle, meets one column pair's values for
      * those K, so every lane of every multiply-add is used, with one shuffle per five of them. Four rows share
-     * each load of B: with two, the loads (12 per 20 multiply-adds, the 10 of B each crossing a cache line when B's
-     * pack is not 64-byte aligned, which a heap array cannot promise) bound the loop: 1.3 against 1.0 µs aligned at 100x50x10
-     * on a 2-core Zen 5 (two 512-bit FMA units); four rows ran 0.84-1.4 µs at any alignment. The K phases
-     * are summed at the end by a fixed tree of blends, shuffles and adds (as in {@link #dots}), two rows at a time,
-     * the two rows' fifth pairs sharing their vectors. The groups run in this one method, so its shuffles and masks are
-     * set up once per product, not once per group.
+     * each load of B: with two, the loads (12 per 20 multiply-adds, the 10 of B each crossing a cache line when
+     * B's pack is not 64-byte aligned, which a heap array cannot promise) bound the loop: 1.3 against 1.0 µs
+     * aligned at 100x50x10 on a 2-core Zen 5 (two 512-bit FMA units); four rows ran 0.84-1.4 µs at any alignment.
+     * The K phases are summed at the end by a fixed tree of blends, shuffles and adds (as in {@link #dots}), two
+     * rows at a time, the two rows' fifth pairs sharing their vectors. The groups run in this one method, so its
+     * shuffles and masks are set up once per product, not once per group.
      */
     static void narrowPaired(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] bq, int bo,
                              float beta, float[] c, int cOff, int ldc, float[] tile) {
@@ -1228,7 +1228,7 @@ final class PanamaGemm {
             int blocks = k / L;
             for (int kb = 0; kb < blocks; kb++) {
                 FloatVector x = FloatVector.fromArray(S, a, a0 + kb * L);
-                FloatVector y = FloatVector.fromArray(S, a, a0 + 1 * lda + kb * L);
+                FloatVector y = FloatVector.fromArray(S, a, a0 + lda + kb * L);
                 FloatVector z = FloatVector.fromArray(S, a, a0 + 2 * lda + kb * L);
                 FloatVector w = FloatVector.fromArray(S, a, a0 + 3 * lda + kb * L);
                 int bi = bo + kb * 2 * PAIRS * L;
@@ -1241,7 +1241,7 @@ final class PanamaGemm {
                 s0 = yl.fma(b, s0);
                 t0 = zl.fma(b, t0);
                 u0 = wl.fma(b, u0);
-                b = FloatVector.fromArray(S, bq, bi + 1 * L);
+                b = FloatVector.fromArray(S, bq, bi + L);
                 r1 = xl.fma(b, r1);
                 s1 = yl.fma(b, s1);
                 t1 = zl.fma(b, t1);
@@ -1352,7 +1352,6 @@ final class PanamaGemm {
             done = i + 4;
         }
     }
-
 
     /**
      * {@code C[r, j] = alpha * tile[r, j] + beta * C[r, j]} for the valid {@code rows x cols} of a tile

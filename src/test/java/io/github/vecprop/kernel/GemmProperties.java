@@ -354,9 +354,9 @@ class GemmProperties {
 
     /**
      * The paired narrow kernel ({@link PanamaGemm#paired}: 16 lanes, nine or ten columns, K of a vector or more):
-     * row counts of every remainder modulo four (the last group of four rows overlapping its predecessor), K with and
-     * without rows left over after
-     * its whole vectors, and C stored straight (beta 0, rows contiguous) or through the tile.
+     * row counts of every remainder modulo four (the last group of four rows overlapping its predecessor), K with
+     * and without rows left over after its whole vectors, and C stored straight (beta 0, rows contiguous) or
+     * through the tile.
      */
     @Test
     void pairedNarrowProductsMatchReference() {
