@@ -85,6 +85,23 @@ public final class KernelProvider {
         return WarmUp.until(round, maxMillis);
     }
 
+    /**
+     * Runs {@code round} once, then again while the JIT's accumulated compilation time moved during the last round
+     * and {@code maxMillis} have not passed (a round, once started, runs to its end): for rounds that allocate, such
+     * as a whole training loop, for which {@link #warmUp(Runnable, long)} would run out its budget. A method called
+     * once a round reaches C2's thresholds only after thousands of calls, so the compilations of such code come
+     * round after round before they stop. Where the runtime does not report compilation time, one round. A budget of
+     * 0 or less runs no round. Runs {@code round} on the calling thread.
+     *
+     * @return true if a round passed with the JIT's clock still
+     */
+    public static boolean warmUpUntilCompiled(Runnable round, long maxMillis) {
+        if (round == null) {
+            throw new IllegalArgumentException("round is null");
+        }
+        return WarmUp.untilCompiled(round, maxMillis);
+    }
+
     private static Kernels choose() {
         String requested = System.getProperty(PROPERTY, "").trim();
         if (requested.equals("panama")) {

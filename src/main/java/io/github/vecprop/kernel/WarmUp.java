@@ -123,6 +123,35 @@ final class WarmUp {
         return false;
     }
 
+    /**
+     * Runs {@code round} once, then again while the JIT's clock moved during the last round and a new round starts
+     * within {@code maxMillis}; true if a round left the clock still. With no clock ({@code null}), one round.
+     */
+    static boolean untilCompiled(Runnable round, long maxMillis, java.util.function.LongSupplier clock) {
+        if (maxMillis <= 0) {
+            return false;
+        }
+        long budget = Math.min(maxMillis, Long.MAX_VALUE / 1_000_000L) * 1_000_000L;
+        long start = System.nanoTime();
+        do {
+            long before = clock == null ? 0 : clock.getAsLong();
+            round.run();
+            if (clock == null) {
+                return false;
+            }
+            if (clock.getAsLong() == before) {
+                return true;
+            }
+        } while (System.nanoTime() - start < budget);
+        return false;
+    }
+
+    /** {@link #untilCompiled(Runnable, long, java.util.function.LongSupplier)} on the JIT's own clock. */
+    static boolean untilCompiled(Runnable round, long maxMillis) {
+        java.lang.management.CompilationMXBean jit = compilationClock();
+        return untilCompiled(round, maxMillis, jit == null ? null : jit::getTotalCompilationTime);
+    }
+
     /** The JIT's accumulated compilation time (ms), or null where this runtime does not report it. */
     private static java.lang.management.CompilationMXBean compilationClock() {
         try {
