@@ -86,14 +86,17 @@ public final class KernelProvider {
     }
 
     /**
-     * Runs {@code round} once, then again while the JIT's accumulated compilation time moved during the last round
-     * and {@code maxMillis} have not passed (a round, once started, runs to its end): for rounds that allocate, such
-     * as a whole training loop, for which {@link #warmUp(Runnable, long)} would run out its budget. A method called
-     * once a round reaches C2's thresholds only after thousands of calls, so the compilations of such code come
-     * round after round before they stop. Where the runtime does not report compilation time, one round. A budget of
-     * 0 or less runs no round. Runs {@code round} on the calling thread.
+     * Runs {@code round} at least once, then again until two rounds in a row pass with the JIT's accumulated
+     * compilation time still, starting a round only while {@code maxMillis} have not passed (a round, once started,
+     * runs to its end): for rounds that allocate, such as a whole training loop, for which
+     * {@link #warmUp(Runnable, long)} would run out its budget. Code that a round calls a few hundred times reaches
+     * C2's thresholds only after several rounds, so such compilations come round after round before they stop.
+     * The clock is the whole JVM's, in whole milliseconds: other threads compiling keep it moving (then the budget
+     * ends the rounds), and a very short compilation may pass unseen. Where the runtime does not report compilation
+     * time, one round. A budget of 0 or less runs no round. Runs {@code round} on the calling thread; thread-safe as
+     * far as {@code round} is.
      *
-     * @return true if a round passed with the JIT's clock still
+     * @return true if two rounds in a row left the JIT's clock still within the budget
      */
     public static boolean warmUpUntilCompiled(Runnable round, long maxMillis) {
         if (round == null) {

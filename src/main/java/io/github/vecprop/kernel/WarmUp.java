@@ -4,7 +4,8 @@ import java.lang.management.ManagementFactory;
 
 /**
  * The work behind {@link KernelProvider#warmUp(long)}: small calls of every kernel, in rounds, until rounds
- * neither allocate nor see the JIT finish a compilation.
+ * neither allocate nor see the JIT finish a compilation; and the rounds of the warm-ups built on it
+ * ({@link KernelProvider#warmUp(Runnable, long)}, {@link KernelProvider#warmUpUntilCompiled}).
  */
 final class WarmUp {
     private static final int CALLS_PER_ROUND = 200;
@@ -124,32 +125,42 @@ final class WarmUp {
     }
 
     /**
-     * Runs {@code round} once, then again while the JIT's clock moved during the last round and a new round starts
-     * within {@code maxMillis}; true if a round left the clock still. With no clock ({@code null}), one round.
+     * Quiet rounds in a row that end {@link #untilCompiled}: its rounds are long (a whole training loop), but a C2
+     * compilation can outlast one, and the clock moves only when a compilation ends.
      */
-    static boolean untilCompiled(Runnable round, long maxMillis, java.util.function.LongSupplier clock) {
+    static final int QUIET_LOOPS = 2;
+
+    /**
+     * Runs {@code round} at least once, then again until {@link #QUIET_LOOPS} rounds in a row leave {@code jitMillis}
+     * still, starting a round only while {@code maxMillis} (on {@code nanos}) have not passed; true if they did.
+     * With no JIT clock ({@code null}), one round.
+     */
+    static boolean untilCompiled(Runnable round, long maxMillis, java.util.function.LongSupplier jitMillis,
+                                 java.util.function.LongSupplier nanos) {
         if (maxMillis <= 0) {
             return false;
         }
         long budget = Math.min(maxMillis, Long.MAX_VALUE / 1_000_000L) * 1_000_000L;
-        long start = System.nanoTime();
+        long start = nanos.getAsLong();
+        int quiet = 0;
         do {
-            long before = clock == null ? 0 : clock.getAsLong();
+            long before = jitMillis == null ? 0 : jitMillis.getAsLong();
             round.run();
-            if (clock == null) {
+            if (jitMillis == null) {
                 return false;
             }
-            if (clock.getAsLong() == before) {
+            quiet = jitMillis.getAsLong() == before ? quiet + 1 : 0;
+            if (quiet == QUIET_LOOPS) {
                 return true;
             }
-        } while (System.nanoTime() - start < budget);
+        } while (nanos.getAsLong() - start < budget);
         return false;
     }
 
-    /** {@link #untilCompiled(Runnable, long, java.util.function.LongSupplier)} on the JIT's own clock. */
+    /** {@link #untilCompiled(Runnable, long, java.util.function.LongSupplier, java.util.function.LongSupplier)} on the JIT's clock and {@link System#nanoTime}. */
     static boolean untilCompiled(Runnable round, long maxMillis) {
         java.lang.management.CompilationMXBean jit = compilationClock();
-        return untilCompiled(round, maxMillis, jit == null ? null : jit::getTotalCompilationTime);
+        return untilCompiled(round, maxMillis, jit == null ? null : jit::getTotalCompilationTime, System::nanoTime);
     }
 
     /** The JIT's accumulated compilation time (ms), or null where this runtime does not report it. */

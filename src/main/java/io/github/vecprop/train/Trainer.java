@@ -46,8 +46,8 @@ public final class Trainer {
     /** Batches that loop cycles over: more than the prefetcher's ring, so its requests and reuse run as in training. */
     static final int WARM_UP_LOOP_BATCHES = 8;
     /**
-     * The loop runs only if this many times its steps, at the cost of a timed round of steps, fits in what is left
-     * of the budget: its first steps are slower than warm ones, and its evaluations and packing come on top.
+     * The first loop runs only if this many times its steps, at the cost of a timed round of steps, fits in what is
+     * left of the budget: its first steps are slower than warm ones, and its evaluations and packing come on top.
      */
     private static final int WARM_UP_LOOP_MARGIN = 4;
 
@@ -78,9 +78,9 @@ public final class Trainer {
      * batch of {@code xTrain}, in rounds until steady as {@link KernelProvider#warmUp(Runnable, long)} says, or
      * for {@code maxMillis}. Then one more round of steps is timed, and if four times 600 steps at that cost fit in
      * what is left of the budget, {@link #train} runs 600 steps on another scratch copy over the first 8 batches,
-     * evaluated on the first ({@link #WARM_UP_LOOP_STEPS}), again and again until one such loop passes with the
-     * JIT's clock still ({@link KernelProvider#warmUpUntilCompiled}) or the budget is spent; the last loop may pass
-     * the budget by its own length. A budget of 0 or less runs nothing. The net, the optimizer and the data are left
+     * evaluated on the first ({@link #WARM_UP_LOOP_STEPS}), again and again until two such loops in a row pass with
+     * the JIT's clock still ({@link KernelProvider#warmUpUntilCompiled}) or the budget is spent; the last loop may
+     * pass the budget by its own length. A budget of 0 or less runs nothing. The net, the optimizer and the data are left
      * as they were, so training afterwards gives the same bits. Call it after {@link KernelProvider#warmUp(long)}.
      *
      * <p>Why: the JIT compiles from the calls it has seen. After the kernels' own warm-up on small shapes, the
@@ -90,12 +90,13 @@ public final class Trainer {
      * compiled in the first real steps, with the compiler on one of the two cores. The first 1,000 steps then
      * took 129-159 ms more than 1,000 median steps with two gemm threads, and 43-68 ms more with one. With the
      * scratch {@code train} that dropped to 40-69 ms and -5 to 24 ms (harness, alternated three times).
+     *
      * <p>One loop was not enough on a 2-core Zen 5: the methods a step calls once or twice (the layers' forward and
      * backward, the optimizer's update, the prefetcher's hand-off) reach C2's thresholds only after thousands of
-     * calls, so C2 compiled them during the timed run, 229-307 ms of compilation in a 10,000-step run with two gemm
-     * threads. The compiler's thread then took a core from a spinning gemm thread a scheduler tick at a time, and
-     * steps of 4 ms followed. Looping until a loop compiles nothing (about 16 loops, 1.1 s) left 76-112 ms of
-     * compilation, and the steps' time went from 0.76-0.88 s to 0.65-0.69 s in three of four alternated runs.
+     * calls, so C2 compiled them during the timed run, 229-436 ms of compilation in a 10,000-step run. The
+     * compiler's thread then took a core from a spinning thread a scheduler tick at a time, and steps of 4 ms
+     * followed. Looping until a loop compiled nothing (about 16 loops, 1.1 s, with two gemm threads) left 33-163 ms
+     * of compilation in the timed runs of the harness (README, fourteenth session).
      *
      * @return true if steady state was reached within {@code maxMillis}
      * @throws IllegalArgumentException if the data and labels do not match each other or the net, or hold
@@ -127,7 +128,7 @@ public final class Trainer {
         double perStep = Math.max(1, now - roundStart) / (double) WARM_UP_STEPS;
         double loopBudget = left - (now - roundStart);
         if (WARM_UP_LOOP_STEPS * perStep * WARM_UP_LOOP_MARGIN <= loopBudget) {
-            KernelProvider.warmUpUntilCompiled(() -> warmUpLoop(xTrain, tTrain), (long) (loopBudget / 1e6));
+            KernelProvider.warmUpUntilCompiled(() -> warmUpLoop(xTrain, tTrain), Math.max(1, (long) (loopBudget / 1e6)));
         }
         return steady;
     }

@@ -1,86 +1,125 @@
 package io.github.vecprop.kernel;
 
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+import org.junit.jupiter.api.Test;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
-
-import org.junit.jupiter.api.Test;
-
-/** {@link WarmUp#untilCompiled}'s rounds, on a clock the test moves: when it stops, and what it returns. */
+/**
+ * {@link WarmUp#untilCompiled}'s rounds on clocks the test moves (the JIT's and the time), so when it stops and
+ * what it returns do not depend on this machine's load.
+ */
 class WarmUpRoundsTest {
-    /** A JIT clock that moves by 1 ms during each of the first {@code compilingRounds} rounds, then stands still. */
-    private static final class FakeJit {
-        final AtomicLong millis = new AtomicLong();
-        int rounds;
+    private static final Duration NEVER_THIS_LONG = Duration.ofSeconds(10);
 
-        Runnable round(int compilingRounds) {
+    /**
+     * Rounds that each take {@code roundMillis} of the fake time, the first {@code compiling} of them (or those
+     * listed by {@code compilingRound}) moving the fake JIT clock by 1 ms.
+     */
+    private static final class Fake {
+        long jitMillis;
+        long nanos;
+        int rounds;
+        final long roundMillis;
+        final java.util.function.IntPredicate compilingRound;
+
+        Fake(long roundMillis, java.util.function.IntPredicate compilingRound) {
+            this.roundMillis = roundMillis;
+            this.compilingRound = compilingRound;
+        }
+
+        Runnable round() {
             return () -> {
                 rounds++;
-                if (rounds <= compilingRounds) {
-                    millis.incrementAndGet();
+                nanos += roundMillis * 1_000_000L;
+                if (compilingRound.test(rounds)) {
+                    jitMillis++;
                 }
             };
         }
 
-        LongSupplier clock() {
-            return millis::get;
+        LongSupplier jit() {
+            return () -> jitMillis;
+        }
+
+        LongSupplier time() {
+            return () -> nanos;
+        }
+
+        boolean run(long maxMillis) {
+            return assertTimeoutPreemptively(NEVER_THIS_LONG,
+                    () -> WarmUp.untilCompiled(round(), maxMillis, jit(), time()));
         }
     }
 
     @Test
-    void roundsRepeatUntilOneCompilesNothing() {
-        FakeJit jit = new FakeJit();
-        assertTrue(WarmUp.untilCompiled(jit.round(3), 60_000, jit.clock()));
-        assertEquals(4, jit.rounds, "three rounds that compiled, then the quiet one");
+    void roundsRepeatUntilTwoInARowCompileNothing() {
+        Fake f = new Fake(10, r -> r <= 3);
+        assertTrue(f.run(60_000));
+        assertEquals(5, f.rounds, "three rounds that compiled, then two quiet ones");
     }
 
     @Test
-    void aQuietFirstRoundIsTheOnlyOne() {
-        FakeJit jit = new FakeJit();
-        assertTrue(WarmUp.untilCompiled(jit.round(0), 60_000, jit.clock()));
-        assertEquals(1, jit.rounds);
+    void oneQuietRoundBetweenCompilationsIsNotTheEnd() {
+        Fake f = new Fake(10, r -> r == 1 || r == 3);
+        assertTrue(f.run(60_000));
+        assertEquals(5, f.rounds, "compiling, quiet, compiling, then two quiet");
+    }
+
+    @Test
+    void quietFromTheStartTakesTwoRounds() {
+        Fake f = new Fake(10, r -> false);
+        assertTrue(f.run(60_000));
+        assertEquals(2, f.rounds);
     }
 
     @Test
     void theBudgetEndsRoundsThatKeepCompiling() {
-        FakeJit jit = new FakeJit();
-        Runnable slowRound = () -> {
-            jit.round(Integer.MAX_VALUE).run();
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
-        boolean quiet = assertTimeoutPreemptively(Duration.ofSeconds(10),
-                () -> WarmUp.untilCompiled(slowRound, 50, jit.clock()));
-        assertFalse(quiet);
-        assertTrue(jit.rounds >= 2 && jit.rounds <= 12, jit.rounds + " rounds of 5 ms in a budget of 50 ms");
+        Fake f = new Fake(5, r -> true);
+        assertFalse(f.run(50));
+        assertEquals(10, f.rounds, "rounds of 5 ms start at 0, 5, .. 45 ms of a 50 ms budget");
     }
 
     @Test
-    void withoutAClockOneRound() {
-        FakeJit jit = new FakeJit();
-        assertFalse(WarmUp.untilCompiled(jit.round(5), 60_000, null));
-        assertEquals(1, jit.rounds);
+    void aRoundLongerThanTheBudgetRunsOnce() {
+        Fake f = new Fake(100, r -> true);
+        assertFalse(f.run(50));
+        assertEquals(1, f.rounds);
+    }
+
+    @Test
+    void aHugeBudgetDoesNotOverflow() {
+        Fake f = new Fake(10, r -> r <= 4);
+        assertTrue(f.run(Long.MAX_VALUE));
+        assertEquals(6, f.rounds);
+    }
+
+    @Test
+    void withoutAJitClockOneRound() {
+        Fake f = new Fake(10, r -> true);
+        assertFalse(assertTimeoutPreemptively(NEVER_THIS_LONG,
+                () -> WarmUp.untilCompiled(f.round(), 60_000, null, f.time())));
+        assertEquals(1, f.rounds);
     }
 
     @Test
     void noBudgetNoRound() {
-        FakeJit jit = new FakeJit();
-        assertFalse(WarmUp.untilCompiled(jit.round(5), 0, jit.clock()));
-        assertFalse(KernelProvider.warmUpUntilCompiled(jit.round(5), -1));
-        assertEquals(0, jit.rounds);
+        Fake f = new Fake(10, r -> true);
+        assertFalse(f.run(0));
+        assertFalse(KernelProvider.warmUpUntilCompiled(f.round(), -1));
+        assertEquals(0, f.rounds);
     }
 
     @Test
     void aNullRoundIsRejected() {
-        assertThrows(IllegalArgumentException.class, () -> KernelProvider.warmUpUntilCompiled(null, 1_000));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KernelProvider.warmUpUntilCompiled(null, 1_000));
+        assertEquals("round is null", e.getMessage());
     }
 }
