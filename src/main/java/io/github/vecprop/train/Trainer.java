@@ -50,6 +50,12 @@ public final class Trainer {
      * left of the budget: its first steps are slower than warm ones, and its evaluations and packing come on top.
      */
     private static final int WARM_UP_LOOP_MARGIN = 4;
+    /**
+     * The longest the loops of {@link #warmUp} repeat, whatever the budget: the 784-50-10 recipe went quiet after
+     * about 1.1 s of loops with two gemm threads (Zen 5), but in CI's larger nets the JIT's clock kept moving for the
+     * whole 5 s the CLI gives, which made the warm-up of a 600-step run longer than the run.
+     */
+    static final long WARM_UP_LOOPS_MAX_MILLIS = 1_500;
 
     private final Sequential net;
     private final Optimizer optimizer;
@@ -79,9 +85,10 @@ public final class Trainer {
      * for {@code maxMillis}. Then one more round of steps is timed, and if four times 600 steps at that cost fit in
      * what is left of the budget, {@link #train} runs 600 steps on another scratch copy over the first 8 batches,
      * evaluated on the first ({@link #WARM_UP_LOOP_STEPS}), again and again until two such loops in a row pass with
-     * the JIT's clock still ({@link KernelProvider#warmUpUntilCompiled}) or the budget is spent; the last loop may
-     * pass the budget by its own length. A budget of 0 or less runs nothing. The net, the optimizer and the data are left
-     * as they were, so training afterwards gives the same bits. Call it after {@link KernelProvider#warmUp(long)}.
+     * the JIT's clock still ({@link KernelProvider#warmUpUntilCompiled}), the budget is spent, or
+     * {@link #WARM_UP_LOOPS_MAX_MILLIS} have passed; the last loop may pass either by its own length. A budget of
+     * 0 or less runs nothing. The net, the optimizer and the data are left as they were, so training afterwards gives
+     * the same bits. Call it after {@link KernelProvider#warmUp(long)}.
      *
      * <p>Why: the JIT compiles from the calls it has seen. After the kernels' own warm-up on small shapes, the
      * first real steps still meet branches it had not seen, and their methods are compiled again: on the 2-core
@@ -128,7 +135,8 @@ public final class Trainer {
         double perStep = Math.max(1, now - roundStart) / (double) WARM_UP_STEPS;
         double loopBudget = left - (now - roundStart);
         if (WARM_UP_LOOP_STEPS * perStep * WARM_UP_LOOP_MARGIN <= loopBudget) {
-            KernelProvider.warmUpUntilCompiled(() -> warmUpLoop(xTrain, tTrain), Math.max(1, (long) (loopBudget / 1e6)));
+            long loopMillis = Math.min(WARM_UP_LOOPS_MAX_MILLIS, Math.max(1, (long) (loopBudget / 1e6)));
+            KernelProvider.warmUpUntilCompiled(() -> warmUpLoop(xTrain, tTrain), loopMillis);
         }
         return steady;
     }
