@@ -157,7 +157,7 @@ final class WarmUp {
         return false;
     }
 
-    /** {@link #untilCompiled(Runnable, long, java.util.function.LongSupplier, java.util.function.LongSupplier)} on the JIT's clock and {@link System#nanoTime}. */
+    /** The four-argument {@code untilCompiled} on the JIT's own clock and {@link System#nanoTime}. */
     static boolean untilCompiled(Runnable round, long maxMillis) {
         java.lang.management.CompilationMXBean jit = compilationClock();
         return untilCompiled(round, maxMillis, jit == null ? null : jit::getTotalCompilationTime, System::nanoTime);
