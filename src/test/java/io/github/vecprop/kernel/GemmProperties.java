@@ -402,18 +402,13 @@ class GemmProperties {
     }
 
     private static void checkRowsIndependentOfPlace(Gemm g) {
-        SplittableRandom random = new SplittableRandom(11);
+        long seed = 11;
         for (int n : new int[] {9, 10}) {
             for (int k : new int[] {16, 17, 50}) {
                 for (int m = 5; m <= 13; m++) {
-                    float[] a = new float[m * k];
-                    float[] b = new float[k * n];
-                    for (int i = 0; i < a.length; i++) {
-                        a[i] = (float) random.nextDouble(-1, 1);
-                    }
-                    for (int i = 0; i < b.length; i++) {
-                        b[i] = (float) random.nextDouble(-1, 1);
-                    }
+                    Case cs = new Case(false, false, m, n, k, 0, 0, 0, 0, 0, 0, 0, 1f, 0f, seed++);
+                    float[] a = cs.a();
+                    float[] b = cs.b();
                     float[] all = new float[m * n];
                     g.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, all, 0, n);
                     for (int first = 0; first + 5 <= m; first++) {
