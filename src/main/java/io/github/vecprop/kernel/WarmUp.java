@@ -102,7 +102,7 @@ final class WarmUp {
 
     /** Runs {@code round} until {@link #QUIET_ROUNDS} quiet rounds in a row, or for {@code maxMillis}; true on the former. */
     static boolean until(Runnable round, long maxMillis) {
-        long budget = Math.min(Math.max(maxMillis, 0), Long.MAX_VALUE / 1_000_000L) * 1_000_000L;
+        long budget = budgetNanos(maxMillis);
         long start = System.nanoTime();
         com.sun.management.ThreadMXBean mx = allocationCounter();
         java.lang.management.CompilationMXBean jit = compilationClock();
@@ -140,7 +140,7 @@ final class WarmUp {
         if (maxMillis <= 0) {
             return false;
         }
-        long budget = Math.min(maxMillis, Long.MAX_VALUE / 1_000_000L) * 1_000_000L;
+        long budget = budgetNanos(maxMillis);
         long start = nanos.getAsLong();
         int quiet = 0;
         do {
@@ -161,6 +161,11 @@ final class WarmUp {
     static boolean untilCompiled(Runnable round, long maxMillis) {
         java.lang.management.CompilationMXBean jit = compilationClock();
         return untilCompiled(round, maxMillis, jit == null ? null : jit::getTotalCompilationTime, System::nanoTime);
+    }
+
+    /** A budget in ms as ns, 0 for a negative one, clamped so it cannot overflow. */
+    private static long budgetNanos(long maxMillis) {
+        return Math.min(Math.max(maxMillis, 0), Long.MAX_VALUE / 1_000_000L) * 1_000_000L;
     }
 
     /** The JIT's accumulated compilation time (ms), or null where this runtime does not report it. */
