@@ -401,6 +401,123 @@ class GemmProperties {
         assertThrows(AssertionError.class, () -> checkRowsIndependentOfPlace(nudgesLastRowOfOddGroups));
     }
 
+    /** One half-block packer of {@link PanamaGemm#packPaired}: eight rows of B from {@code b[src]} to {@code bq[dst]}. */
+    interface HalfPack {
+        void pack(float[] b, int src, int ldb, int n, float[] bq, int dst);
+    }
+
+    /**
+     * The transposing half-block pack writes the layout {@link PanamaGemm#packPaired} documents, bit for bit and
+     * nothing else: rows whose stride runs past n hold NaN there (and after the last row), which only the dropped
+     * lanes may see.
+     */
+    @Test
+    void pairedHalfPackWritesTheDocumentedLayout() {
+        assumeTrue(PanamaGemm.paired(10, 50), "the paired layout needs 16 lanes");
+        checkHalfPack(PanamaGemm::packPairedHalf);
+        checkHalfPack(PanamaGemm::packPairedHalfScalar);
+    }
+
+    /** The check above fails for a half-block pack that swaps two rows of one column pair. */
+    @Test
+    void halfPackCheckCatchesTwoSwappedRows() {
+        assumeTrue(PanamaGemm.paired(10, 50), "the paired layout needs 16 lanes");
+        HalfPack swapsRows = (b, src, ldb, n, bq, dst) -> {
+            PanamaGemm.packPairedHalf(b, src, ldb, n, bq, dst);
+            int at = dst + 3 * PanamaGemm.L + 5;
+            float t = bq[at];
+            bq[at] = bq[at + 1];
+            bq[at + 1] = t;
+        };
+        assertThrows(AssertionError.class, () -> checkHalfPack(swapsRows));
+    }
+
+    /**
+     * The whole paired pack, transposes and scalar half-blocks and the tail rows, against its documented
+     * layout, on B that ends at its last element (so the last half-blocks take the scalar copy), one float short
+     * of the last row's whole vector, just long enough for it, and longer.
+     */
+    @Test
+    void pairedPackWritesTheDocumentedLayout() {
+        assumeTrue(PanamaGemm.paired(10, 50), "the paired layout needs 16 lanes");
+        int lanes = PanamaGemm.L;
+        SplittableRandom r = new SplittableRandom(21);
+        for (int n : new int[] {9, 10}) {
+            for (int k : new int[] {16, 17, 31, 32, 50, 100, 257}) {
+                for (int ldb : new int[] {n, n + 1, 16, 37}) {
+                    for (int room : new int[] {0, lanes - n - 1, lanes - n, lanes}) { // the last row's vector short by one, exact
+                        int bOff = r.nextInt(3);
+                        float[] b = new float[bOff + (k - 1) * ldb + n + room];
+                        for (int i = 0; i < b.length; i++) {
+                            b[i] = (float) (r.nextDouble() * 2 - 1);
+                        }
+                        int base = r.nextInt(5);
+                        float[] bq = new float[base + PanamaGemm.pairedLength(k) + 3];
+                        Arrays.fill(bq, -7f);
+                        PanamaGemm.packPaired(b, bOff, ldb, k, n, bq, base);
+                        float[] expected = new float[bq.length];
+                        Arrays.fill(expected, -7f);
+                        int blocks = k / lanes;
+                        for (int half = 0; half < 2 * blocks; half++) {
+                            documentedHalf(b, bOff + half * (lanes / 2) * ldb, ldb, n, expected, base + half * PanamaGemm.PAIRS * lanes);
+                        }
+                        for (int p = blocks * lanes; p < k; p++) {
+                            int dst = base + blocks * 2 * PanamaGemm.PAIRS * lanes + (p - blocks * lanes) * lanes;
+                            for (int j = 0; j < lanes; j++) {
+                                expected[dst + j] = j < n ? b[bOff + p * ldb + j] : 0f;
+                            }
+                        }
+                        assertBitsEqual(expected, bq, "paired pack of " + k + " x " + n + ", ldb " + ldb + ", room " + room);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkHalfPack(HalfPack pack) {
+        int lanes = PanamaGemm.L;
+        SplittableRandom r = new SplittableRandom(19);
+        for (int n : new int[] {9, 10}) {
+            for (int ldb : new int[] {n, n + 1, 16, 23}) {
+                int src = r.nextInt(4);
+                float[] b = new float[src + 7 * ldb + lanes];
+                Arrays.fill(b, Float.NaN);
+                for (int row = 0; row < 8; row++) {
+                    for (int j = 0; j < n; j++) {
+                        b[src + row * ldb + j] = (float) (r.nextDouble() * 2 - 1);
+                    }
+                }
+                int dst = r.nextInt(4);
+                float[] bq = new float[dst + PanamaGemm.PAIRS * lanes + 2];
+                Arrays.fill(bq, -7f);
+                pack.pack(b, src, ldb, n, bq, dst);
+                float[] expected = new float[bq.length];
+                Arrays.fill(expected, -7f);
+                documentedHalf(b, src, ldb, n, expected, dst);
+                assertBitsEqual(expected, bq, "half-block of n " + n + ", ldb " + ldb);
+            }
+        }
+    }
+
+    /** {@link PanamaGemm#packPaired}'s Javadoc for one half-block: lane l of pair q is row l % 8, column 2q + l / 8. */
+    private static void documentedHalf(float[] b, int src, int ldb, int n, float[] out, int dst) {
+        int lanes = PanamaGemm.L;
+        for (int q = 0; q < PanamaGemm.PAIRS; q++) {
+            for (int l = 0; l < lanes; l++) {
+                int j = 2 * q + l / (lanes / 2);
+                out[dst + q * lanes + l] = j < n ? b[src + (l % (lanes / 2)) * ldb + j] : 0f;
+            }
+        }
+    }
+
+    private static void assertBitsEqual(float[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                throw new AssertionError(what + ": float " + i + " is " + actual[i] + ", the layout says " + expected[i]);
+            }
+        }
+    }
+
     private static void checkRowsIndependentOfPlace(Gemm g) {
         long seed = 11;
         for (int n : new int[] {9, 10}) {
