@@ -1182,19 +1182,19 @@ final class PanamaGemm {
      * {@code bq[base]}: for each whole vector of K (block {@code kb}) and each half {@code h} of it, one vector
      * per column pair {@code q}, whose lane {@code l} holds {@code B[kb*L + h*HALF + l % HALF, 2q + l / HALF]}
      * (zero past column n); then the {@code k % L} rows left over, one zero-padded vector each. Each half-block
-     * of eight rows is a transpose ({@link #packPairedHalf}), by scalars ({@link #packPairedHalfScalar}) where
-     * its last row's whole vector would run past the end of {@code b}; both write the same floats.
+     * of eight rows is a transpose ({@link #packPairedHalves}), by scalars ({@link #packPairedHalfScalar}) from
+     * the first whose last row's whole vector would run past the end of {@code b}; both write the same floats.
      */
     static void packPaired(float[] b, int bOff, int ldb, int k, int n, float[] bq, int base) {
         int blocks = k / L;
-        for (int half = 0; half < 2 * blocks; half++) {
-            int src = bOff + half * HALF * ldb;
-            int dst = base + half * PAIRS * L;
-            if (src + (HALF - 1L) * ldb + L <= b.length) {
-                packPairedHalf(b, src, ldb, n, bq, dst);
-            } else {
-                packPairedHalfScalar(b, src, ldb, n, bq, dst);
-            }
+        int halves = 2 * blocks;
+        int whole = 0; // half-blocks whose last row's whole vector stays inside b
+        while (whole < halves && bOff + (whole * HALF + HALF - 1L) * ldb + L <= b.length) {
+            whole++;
+        }
+        packPairedHalves(b, bOff, ldb, n, bq, base, whole);
+        for (int half = whole; half < halves; half++) {
+            packPairedHalfScalar(b, bOff + half * HALF * ldb, ldb, n, bq, base + half * PAIRS * L);
         }
         copyRowsPadded(b, bOff + blocks * L * ldb, ldb, k - blocks * L, n, bq, base + blocks * 2 * PAIRS * L, L);
     }
@@ -1212,37 +1212,43 @@ final class PanamaGemm {
     }
 
     /**
-     * One half-block of {@link #packPaired} as an 8 x 10 transpose in three rounds of two-vector selections
-     * (each one instruction on AVX-512), about a third of the scalar copy's time at 100x50x10: rows into
+     * The first {@code halves} half-blocks of {@link #packPaired} (from {@code b[bOff]} and {@code bq[base]}), each
+     * an 8 x 10 transpose in three rounds of two-vector selections (each one instruction on AVX-512): rows into
      * pairs of rows by column, pairs into fours, fours into the eights of one column pair. Whole rows are loaded,
      * so up to {@code L - n} floats past each row are read; they reach only lanes the selections drop, except
-     * column 9's lanes for n = 9, which are cleared. Needs {@code src + 7*ldb + L <= b.length} and 16 lanes.
+     * column 9's lanes for n = 9, which are cleared. Needs each half-block's last row to have a whole vector
+     * inside {@code b}, and 16 lanes. One loop in one method: a call per half-block took 111-120 ns for the six of
+     * 100x50x10, this 67 (the scalar copy 131-185).
      */
-    static void packPairedHalf(float[] b, int src, int ldb, int n, float[] bq, int dst) {
-        FloatVector r0 = FloatVector.fromArray(S, b, src), r1 = FloatVector.fromArray(S, b, src + ldb),
-                r2 = FloatVector.fromArray(S, b, src + 2 * ldb), r3 = FloatVector.fromArray(S, b, src + 3 * ldb),
-                r4 = FloatVector.fromArray(S, b, src + 4 * ldb), r5 = FloatVector.fromArray(S, b, src + 5 * ldb),
-                r6 = FloatVector.fromArray(S, b, src + 6 * ldb), r7 = FloatVector.fromArray(S, b, src + 7 * ldb);
-        FloatVector p01 = PAIR_LOW.selectFrom(r0, r1), p23 = PAIR_LOW.selectFrom(r2, r3);
-        FloatVector p45 = PAIR_LOW.selectFrom(r4, r5), p67 = PAIR_LOW.selectFrom(r6, r7);
-        FloatVector h01 = PAIR_HIGH.selectFrom(r0, r1), h23 = PAIR_HIGH.selectFrom(r2, r3);
-        FloatVector h45 = PAIR_HIGH.selectFrom(r4, r5), h67 = PAIR_HIGH.selectFrom(r6, r7);
-        FloatVector f03 = FOUR_FIRST.selectFrom(p01, p23), f47 = FOUR_FIRST.selectFrom(p45, p67);
-        FloatVector g03 = FOUR_SECOND.selectFrom(p01, p23), g47 = FOUR_SECOND.selectFrom(p45, p67);
-        FloatVector e03 = FOUR_FIRST.selectFrom(h01, h23), e47 = FOUR_FIRST.selectFrom(h45, h67);
-        EIGHT_FIRST.selectFrom(f03, f47).intoArray(bq, dst);
-        EIGHT_SECOND.selectFrom(f03, f47).intoArray(bq, dst + L);
-        EIGHT_FIRST.selectFrom(g03, g47).intoArray(bq, dst + 2 * L);
-        EIGHT_SECOND.selectFrom(g03, g47).intoArray(bq, dst + 3 * L);
-        FloatVector last = EIGHT_FIRST.selectFrom(e03, e47);
-        if (n < 2 * PAIRS) {
-            last = last.blend(0f, HALF8);
+    static void packPairedHalves(float[] b, int bOff, int ldb, int n, float[] bq, int base, int halves) {
+        for (int half = 0; half < halves; half++) {
+            int src = bOff + half * HALF * ldb;
+            int dst = base + half * PAIRS * L;
+            FloatVector r0 = FloatVector.fromArray(S, b, src), r1 = FloatVector.fromArray(S, b, src + ldb),
+                    r2 = FloatVector.fromArray(S, b, src + 2 * ldb), r3 = FloatVector.fromArray(S, b, src + 3 * ldb),
+                    r4 = FloatVector.fromArray(S, b, src + 4 * ldb), r5 = FloatVector.fromArray(S, b, src + 5 * ldb),
+                    r6 = FloatVector.fromArray(S, b, src + 6 * ldb), r7 = FloatVector.fromArray(S, b, src + 7 * ldb);
+            FloatVector p01 = PAIR_LOW.selectFrom(r0, r1), p23 = PAIR_LOW.selectFrom(r2, r3);
+            FloatVector p45 = PAIR_LOW.selectFrom(r4, r5), p67 = PAIR_LOW.selectFrom(r6, r7);
+            FloatVector h01 = PAIR_HIGH.selectFrom(r0, r1), h23 = PAIR_HIGH.selectFrom(r2, r3);
+            FloatVector h45 = PAIR_HIGH.selectFrom(r4, r5), h67 = PAIR_HIGH.selectFrom(r6, r7);
+            FloatVector f03 = FOUR_FIRST.selectFrom(p01, p23), f47 = FOUR_FIRST.selectFrom(p45, p67);
+            FloatVector g03 = FOUR_SECOND.selectFrom(p01, p23), g47 = FOUR_SECOND.selectFrom(p45, p67);
+            FloatVector e03 = FOUR_FIRST.selectFrom(h01, h23), e47 = FOUR_FIRST.selectFrom(h45, h67);
+            EIGHT_FIRST.selectFrom(f03, f47).intoArray(bq, dst);
+            EIGHT_SECOND.selectFrom(f03, f47).intoArray(bq, dst + L);
+            EIGHT_FIRST.selectFrom(g03, g47).intoArray(bq, dst + 2 * L);
+            EIGHT_SECOND.selectFrom(g03, g47).intoArray(bq, dst + 3 * L);
+            FloatVector last = EIGHT_FIRST.selectFrom(e03, e47);
+            if (n < 2 * PAIRS) {
+                last = last.blend(0f, HALF8);
+            }
+            last.intoArray(bq, dst + 4 * L);
         }
-        last.intoArray(bq, dst + 4 * L);
     }
 
     /**
-     * Selection indices of {@link #packPairedHalf} (lanes {@code 0..L-1} pick from the first vector,
+     * Selection indices of {@link #packPairedHalves} (lanes {@code 0..L-1} pick from the first vector,
      * {@code L..2L-1} from the second). Rows a, b to lane {@code 2j + e} = row e, column j (PAIR_LOW) or
      * column 8 + j (PAIR_HIGH); two such pairs to lane {@code 4j + e} = row e of four, column j of the first four
      * (FOUR_FIRST) or the second four (FOUR_SECOND) of theirs; two fours to lane {@code 8h + e} = row e of

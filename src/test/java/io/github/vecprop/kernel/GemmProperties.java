@@ -414,7 +414,7 @@ class GemmProperties {
     @Test
     void pairedHalfPackWritesTheDocumentedLayout() {
         assumeTrue(PanamaGemm.paired(10, 50), "the paired layout needs 16 lanes");
-        checkHalfPack(PanamaGemm::packPairedHalf);
+        checkHalfPack((b, src, ldb, n, bq, dst) -> PanamaGemm.packPairedHalves(b, src, ldb, n, bq, dst, 1));
         checkHalfPack(PanamaGemm::packPairedHalfScalar);
     }
 
@@ -423,7 +423,7 @@ class GemmProperties {
     void halfPackCheckCatchesTwoSwappedRows() {
         assumeTrue(PanamaGemm.paired(10, 50), "the paired layout needs 16 lanes");
         HalfPack swapsRows = (b, src, ldb, n, bq, dst) -> {
-            PanamaGemm.packPairedHalf(b, src, ldb, n, bq, dst);
+            PanamaGemm.packPairedHalves(b, src, ldb, n, bq, dst, 1);
             int at = dst + 3 * PanamaGemm.L + 5;
             float t = bq[at];
             bq[at] = bq[at + 1];
