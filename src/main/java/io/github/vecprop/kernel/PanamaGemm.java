@@ -1213,7 +1213,8 @@ final class PanamaGemm {
 
     /**
      * The first {@code halves} half-blocks of {@link #packPaired} (from {@code b[bOff]} and {@code bq[base]}), each
-     * an 8 x 10 transpose in three rounds of two-vector selections (each one instruction on AVX-512): rows into
+     * an 8 x 10 transpose in three rounds of two-vector selections (one {@code vpermi2ps} each in a disassembly of
+     * a test method): rows into
      * pairs of rows by column, pairs into fours, fours into the eights of one column pair. Whole rows are loaded,
      * so up to {@code L - n} floats past each row are read; they reach only lanes the selections drop, except
      * column 9's lanes for n = 9, which are cleared. Needs each half-block's last row to have a whole vector
@@ -1249,24 +1250,25 @@ final class PanamaGemm {
 
     /**
      * Selection indices of {@link #packPairedHalves} (lanes {@code 0..L-1} pick from the first vector,
-     * {@code L..2L-1} from the second). Rows a, b to lane {@code 2j + e} = row e, column j (PAIR_LOW) or
-     * column 8 + j (PAIR_HIGH); two such pairs to lane {@code 4j + e} = row e of four, column j of the first four
-     * (FOUR_FIRST) or the second four (FOUR_SECOND) of theirs; two fours to lane {@code 8h + e} = row e of
-     * eight, column h (EIGHT_FIRST) or 2 + h (EIGHT_SECOND) of theirs.
+     * {@code L..2L-1} from the second). PAIR_LOW and PAIR_HIGH take two rows of B: lane {@code 2j + e} = row e,
+     * column j (or 8 + j). FOUR_FIRST and FOUR_SECOND take two such pair vectors: lane {@code 4j + e} = row e of
+     * four, column j (or 4 + j) of the pair vectors' eight. EIGHT_FIRST and EIGHT_SECOND take two such four
+     * vectors: lane {@code 8h + e} = row e of eight, column h (or 2 + h) of their four. All zero with other than
+     * 16 lanes, where the paired layout is never used.
      */
-    private static final FloatVector PAIR_LOW = selection(i -> (i & 1) * L + (i >> 1)),
-            PAIR_HIGH = selection(i -> (i & 1) * L + HALF + (i >> 1)),
-            FOUR_FIRST = selection(i -> ((i & 3) >> 1) * L + 2 * (i >> 2) + (i & 1)),
-            FOUR_SECOND = selection(i -> ((i & 3) >> 1) * L + 2 * (4 + (i >> 2)) + (i & 1)),
-            EIGHT_FIRST = selection(i -> ((i & 7) >> 2) * L + 4 * (i >> 3) + (i & 3)),
-            EIGHT_SECOND = selection(i -> ((i & 7) >> 2) * L + 4 * (2 + (i >> 3)) + (i & 3));
+    private static final FloatVector PAIR_LOW = FloatVector.fromArray(S, selection(i -> (i & 1) * L + (i >> 1)), 0),
+            PAIR_HIGH = FloatVector.fromArray(S, selection(i -> (i & 1) * L + HALF + (i >> 1)), 0),
+            FOUR_FIRST = FloatVector.fromArray(S, selection(i -> ((i & 3) >> 1) * L + 2 * (i >> 2) + (i & 1)), 0),
+            FOUR_SECOND = FloatVector.fromArray(S, selection(i -> ((i & 3) >> 1) * L + 2 * (4 + (i >> 2)) + (i & 1)), 0),
+            EIGHT_FIRST = FloatVector.fromArray(S, selection(i -> ((i & 7) >> 2) * L + 4 * (i >> 3) + (i & 3)), 0),
+            EIGHT_SECOND = FloatVector.fromArray(S, selection(i -> ((i & 7) >> 2) * L + 4 * (2 + (i >> 3)) + (i & 3)), 0);
 
-    private static FloatVector selection(java.util.function.IntUnaryOperator lane) {
+    private static float[] selection(java.util.function.IntUnaryOperator lane) {
         float[] v = new float[L];
         for (int i = 0; i < L; i++) {
             v[i] = L == 16 ? lane.applyAsInt(i) : 0;
         }
-        return FloatVector.fromArray(S, v, 0);
+        return v;
     }
 
     /**

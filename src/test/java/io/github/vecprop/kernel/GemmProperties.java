@@ -445,7 +445,7 @@ class GemmProperties {
         for (int n : new int[] {9, 10}) {
             for (int k : new int[] {16, 17, 31, 32, 50, 100, 257}) {
                 for (int ldb : new int[] {n, n + 1, 16, 37}) {
-                    for (int room : new int[] {0, lanes - n - 1, lanes - n, lanes}) { // the last row's vector short by one, exact
+                    for (int room : new int[] {0, lanes - n - 1, lanes - n, lanes}) { // none, one short of the last row's vector, exact, more
                         int bOff = r.nextInt(3);
                         float[] b = new float[bOff + (k - 1) * ldb + n + room];
                         for (int i = 0; i < b.length; i++) {
