@@ -1214,11 +1214,10 @@ final class PanamaGemm {
     /**
      * The first {@code halves} half-blocks of {@link #packPaired} (from {@code b[bOff]} and {@code bq[base]}), each
      * an 8 x 10 transpose in three rounds of two-vector selections (one {@code vpermi2ps} each in a disassembly of
-     * a test method): rows into
-     * pairs of rows by column, pairs into fours, fours into the eights of one column pair. Whole rows are loaded,
-     * so up to {@code L - n} floats past each row are read; they reach only lanes the selections drop, except
-     * column 9's lanes for n = 9, which are cleared. Needs each half-block's last row to have a whole vector
-     * inside {@code b}, and 16 lanes. One loop in one method: a call per half-block took 111-120 ns for the six of
+     * a test method): rows into pairs of rows by column, pairs into fours, fours into the eights of one column
+     * pair. Whole rows are loaded, so up to {@code L - n} floats past each row are read; they reach only lanes the
+     * selections drop, except column 9's lanes for n = 9, which are cleared. Needs each half-block's last row to
+     * have a whole vector inside {@code b}, and 16 lanes. One loop in one method: a call per half-block took 111-120 ns for the six of
      * 100x50x10, this 67 (the scalar copy 131-185).
      */
     static void packPairedHalves(float[] b, int bOff, int ldb, int n, float[] bq, int base, int halves) {
