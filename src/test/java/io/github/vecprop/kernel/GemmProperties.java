@@ -467,7 +467,7 @@ class GemmProperties {
                                 expected[dst + j] = j < n ? b[bOff + p * ldb + j] : 0f;
                             }
                         }
-                        assertBitsEqual(expected, bq, "paired pack of " + k + " x " + n + ", ldb " + ldb + ", room " + room);
+                        assertArrayEquals(expected, bq, "paired pack of " + k + " x " + n + ", ldb " + ldb + ", room " + room);
                     }
                 }
             }
@@ -494,7 +494,7 @@ class GemmProperties {
                 float[] expected = new float[bq.length];
                 Arrays.fill(expected, -7f);
                 documentedHalf(b, src, ldb, n, expected, dst);
-                assertBitsEqual(expected, bq, "half-block of n " + n + ", ldb " + ldb);
+                assertArrayEquals(expected, bq, "half-block of n " + n + ", ldb " + ldb);
             }
         }
     }
@@ -506,14 +506,6 @@ class GemmProperties {
             for (int l = 0; l < lanes; l++) {
                 int j = 2 * q + l / (lanes / 2);
                 out[dst + q * lanes + l] = j < n ? b[src + (l % (lanes / 2)) * ldb + j] : 0f;
-            }
-        }
-    }
-
-    private static void assertBitsEqual(float[] expected, float[] actual, String what) {
-        for (int i = 0; i < expected.length; i++) {
-            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
-                throw new AssertionError(what + ": float " + i + " is " + actual[i] + ", the layout says " + expected[i]);
             }
         }
     }
