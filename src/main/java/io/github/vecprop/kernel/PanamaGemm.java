@@ -1217,8 +1217,8 @@ final class PanamaGemm {
      * a test method): rows into pairs of rows by column, pairs into fours, fours into the eights of one column
      * pair. Whole rows are loaded, so up to {@code L - n} floats past each row are read; they reach only lanes the
      * selections drop, except column 9's lanes for n = 9, which are cleared. Needs each half-block's last row to
-     * have a whole vector inside {@code b}, and 16 lanes. One loop in one method: a call per half-block took 111-120 ns for the six of
-     * 100x50x10, this 67 (the scalar copy 131-185).
+     * have a whole vector inside {@code b}, and 16 lanes. One loop in one method: a call per half-block took
+     * 111-120 ns for the six of 100x50x10, this 67 (the scalar copy 131-185).
      */
     static void packPairedHalves(float[] b, int bOff, int ldb, int n, float[] bq, int base, int halves) {
         for (int half = 0; half < halves; half++) {

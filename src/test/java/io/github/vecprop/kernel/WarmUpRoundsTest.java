@@ -19,8 +19,8 @@ class WarmUpRoundsTest {
     private static final Duration NEVER_THIS_LONG = Duration.ofSeconds(10);
 
     /**
-     * Rounds that each take {@code roundMillis} of the fake time, the first {@code compiling} of them (or those
-     * listed by {@code compilingRound}) moving the fake JIT clock by 1 ms.
+     * Rounds that each take {@code roundMillis} of the fake time, those whose number (from 1) satisfies
+     * {@code compilingRound} moving the fake JIT clock by 1 ms.
      */
     private static final class Fake {
         long jitMillis;
